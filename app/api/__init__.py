@@ -1,0 +1,1 @@
+"""Plain HTTP routes mounted beside Reflex (sign-in, sign-out; later the API and CSV)."""

@@ -1,0 +1,63 @@
+"""The Reflex app: theme, pages and the HTTP routes; nothing else."""
+
+import contextlib
+
+import reflex as rx
+from starlette.applications import Starlette
+
+from app import routes
+from app.api.auth_routes import ROUTES as AUTH_ROUTES
+from app.db import get_engine
+from app.mail.runner import run_mail
+from app.pages import shell_pages as pages
+from app.pages.signin import signin_page
+from app.settings import get_settings
+from app.states.lists import (
+    CommunitiesState,
+    InvitationsState,
+    MailboxState,
+    OrganizationsState,
+    UsersState,
+)
+from app.states.shell import ShellState
+from app.states.signin import SignInState
+
+app = rx.App(
+    api_transformer=Starlette(routes=AUTH_ROUTES),
+)
+
+app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
+             on_load=SignInState.load)
+
+_PROTECTED = [
+    (pages.home_page, routes.HOME, "Commons", None),
+    (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
+    (pages.users_page, routes.USERS, "Users", UsersState.load),
+    (pages.organizations_page, routes.ORGANIZATIONS, "Organizations", OrganizationsState.load),
+    (pages.invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
+    (pages.managed_page, routes.MANAGED, "Managed Communities", None),
+    (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
+]
+for component, route, title, loader in _PROTECTED:
+    app.add_page(component, route=route, title=f"{title} · Commons",
+                 on_load=[ShellState.require_session] + ([loader] if loader else []))
+
+
+@contextlib.asynccontextmanager
+async def mail_lifespan():
+    """The outbox sender (and dev mailbox) for the lifetime of this worker."""
+    import asyncio
+
+    settings = get_settings()
+    task = asyncio.create_task(run_mail(
+        get_engine(), smtp_url=settings.smtp_url, dev_port=settings.dev_smtp_port,
+        sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}"))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, timeout=5)
+
+
+app.register_lifespan_task(mail_lifespan)

@@ -1,0 +1,96 @@
+"""Command line: `python -m app.cli prepare|run`.
+
+`prepare` checks the configuration, applies migrations and seeds the demo data into an
+empty database; `run` does that, then hands the process over to `reflex run` in
+production mode on one port. Configuration mistakes end with one line, not a traceback.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+
+from app.settings import ROOT, ConfigError, Settings, load_settings
+
+
+def reflex_env() -> dict[str, str]:
+    """The environment for `reflex`: project-local bun and state, nothing fetched from
+    anywhere but the package registries, no telemetry, no version checks."""
+    env = dict(os.environ)
+    tools = ROOT / "tools" / "node_modules" / ".bin"
+    env["PATH"] = os.pathsep.join([str(tools), str(ROOT / ".venv" / "bin"), env.get("PATH", "")])
+    env.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    env.setdefault("REFLEX_DIR", str(ROOT / ".reflex-dir"))
+    env.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    if "NPM_CONFIG_REGISTRY" not in env and shutil.which("npm"):
+        found = subprocess.run(["npm", "config", "get", "registry"], capture_output=True,
+                               text=True, timeout=30).stdout.strip()
+        if found:
+            env["NPM_CONFIG_REGISTRY"] = found
+    return env
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def check_ports(settings: Settings) -> None:
+    if not _port_free(settings.port):
+        raise ConfigError(f"port {settings.port} is already in use (set COMMONS_PORT)")
+    if settings.dev_mailbox and not _port_free(settings.dev_smtp_port):
+        raise ConfigError(
+            f"the dev mailbox port {settings.dev_smtp_port} is already in use "
+            "(set COMMONS_DEV_SMTP_PORT, or COMMONS_SMTP_URL for a real server)")
+
+
+def prepare(settings: Settings) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from app.db import session_scope
+    from app.migrate import upgrade
+    from app.services.demo import is_empty, seed_demo
+    from app.services.roles import ensure_builtin_roles
+
+    try:
+        upgrade(settings.database_url)
+    except OperationalError as err:
+        raise ConfigError(f"cannot open the database: {err.orig}".splitlines()[0]) from None
+    with session_scope() as db:
+        ensure_builtin_roles(db)
+        if settings.demo and is_empty(db):
+            seed_demo(db)
+            print("commons: demo data seeded (password for every demo user: commons-demo)")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "run"
+    if command not in {"prepare", "run"}:
+        print("usage: python -m app.cli prepare|run", file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+        if command == "run":
+            check_ports(settings)
+        prepare(settings)
+    except ConfigError as err:
+        print(f"commons: {err}", file=sys.stderr)
+        return 2
+    if command == "run":
+        print(f"commons: serving on {settings.base_url}")
+        sys.stdout.flush()
+        os.execve(sys.executable, [sys.executable, "-m", "reflex", "run", "--env", "prod",
+                                   "--single-port", "--loglevel",
+                                   os.environ.get("COMMONS_LOGLEVEL", "info")], reflex_env())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

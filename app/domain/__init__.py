@@ -1,0 +1,1 @@
+"""Pure rules of Commons: no reflex, no SQL."""

@@ -1,0 +1,47 @@
+"""Typed errors with human messages; entry points turn them into toasts or pages."""
+
+
+class DomainError(Exception):
+    """A refused action. `str(err)` is the message a person sees."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotSignedIn(DomainError):
+    def __init__(self, message: str = "Your session has ended. Please sign in again."):
+        super().__init__(message)
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message: str = "You do not have permission to do that."):
+        super().__init__(message)
+
+
+class NotFound(DomainError):
+    def __init__(self, message: str = "That item does not exist or is not visible to you."):
+        super().__init__(message)
+
+
+class InvalidInput(DomainError):
+    """Bad input: nothing was changed."""
+
+
+class SignInFailed(DomainError):
+    def __init__(
+        self,
+        message: str = "Those details did not match an active account for that tenant.",
+    ):
+        super().__init__(message)
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, minutes: int):
+        super().__init__(
+            f"Too many failed sign-ins. Wait {minutes} minutes before trying again."
+        )
+
+
+class Conflict(DomainError):
+    """Someone else changed the item first; the message says what happened."""

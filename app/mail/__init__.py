@@ -1,0 +1,1 @@
+"""Outbox, message building, SMTP delivery and the built-in dev mailbox."""

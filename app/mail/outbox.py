@@ -1,0 +1,22 @@
+"""Writing messages to the outbox in the caller's transaction."""
+
+import uuid
+from urllib.parse import urlsplit
+
+from sqlmodel import Session
+
+from app.models import OutboxMessage, utcnow
+
+
+def enqueue(db: Session, *, to: str, subject: str, text: str, html: str = "",
+            base_url: str, invitation_id: int | None = None) -> OutboxMessage:
+    """Queue a message; it is sent only if the surrounding transaction commits."""
+    domain = urlsplit(base_url).hostname or "commons.local"
+    message = OutboxMessage(
+        message_id=f"<{uuid.uuid4().hex}@{domain}>", to_addr=to, subject=subject,
+        body_text=text, body_html=html, invitation_id=invitation_id,
+        next_attempt_at=utcnow(),
+    )
+    db.add(message)
+    db.flush()
+    return message

@@ -1,0 +1,75 @@
+"""Runs the sender (and the dev mailbox) in exactly one worker per deployment.
+
+Workers compete for a lease row; the holder renews it while it runs and drains the
+outbox. When the holder dies, another worker takes over once the lease has expired.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.mail.devmailbox import start_dev_mailbox
+from app.mail.sender import run_once
+from app.models import Lease, utcnow
+
+log = logging.getLogger("commons.mail")
+LEASE = "mail-sender"
+LEASE_TTL = timedelta(seconds=30)
+
+
+def take_lease(engine: Engine, holder: str, name: str = LEASE) -> bool:
+    """Take or renew the lease; True when `holder` holds it now."""
+    now = utcnow()
+    with Session(engine) as db:
+        result = db.exec(update(Lease).where(
+            Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
+            .values(holder=holder, expires_at=now + LEASE_TTL))
+        if result.rowcount == 1:
+            db.commit()
+            return True
+        try:
+            db.add(Lease(name=name, holder=holder, expires_at=now + LEASE_TTL))
+            db.commit()
+            return True
+        except IntegrityError:
+            return False
+
+
+def release_lease(engine: Engine, holder: str, name: str = LEASE) -> None:
+    with Session(engine) as db:
+        db.exec(update(Lease).where(Lease.name == name, Lease.holder == holder)
+                .values(expires_at=utcnow()))
+        db.commit()
+
+
+async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sender: str,
+                   interval: float = 1.0) -> None:
+    """Loop until cancelled: hold the lease, run the dev mailbox if needed, send mail."""
+    holder = f"{socket.gethostname()}:{os.getpid()}"
+    mailbox = None
+    target = smtp_url or f"smtp://127.0.0.1:{dev_port}"
+    try:
+        while True:
+            if await asyncio.to_thread(take_lease, engine, holder):
+                if smtp_url is None and mailbox is None:
+                    mailbox = start_dev_mailbox(engine, dev_port)
+                try:
+                    await asyncio.to_thread(run_once, engine, worker=holder,
+                                            smtp_url=target, sender=sender)
+                except Exception:  # keep the loop alive; the row stays claimed for retry
+                    log.exception("mail sender pass failed")
+            await asyncio.sleep(interval)
+    finally:
+        if mailbox is not None:
+            with contextlib.suppress(Exception):
+                mailbox.stop()
+        with contextlib.suppress(Exception):
+            await asyncio.shield(asyncio.to_thread(release_lease, engine, holder))

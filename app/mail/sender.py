@@ -1,0 +1,93 @@
+"""The background sender: claims due outbox rows and delivers them over SMTP.
+
+Rows are claimed with a conditional update, so several workers (or a restarted one)
+never send the same row at the same time; a claim left by a crash is taken over after
+`STALE_CLAIM`.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
+from app.models import OutboxMessage, utcnow
+
+STALE_CLAIM = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BASE_DELAY = timedelta(seconds=30)
+
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - STALE_CLAIM),
+    )
+
+
+def claim_due(db: Session, worker: str, now: datetime, limit: int = 20) -> list[int]:
+    """Claim up to `limit` due rows for `worker`; returns the ids it won."""
+    ids = db.exec(select(OutboxMessage.id).where(_due(now))
+                  .order_by(OutboxMessage.id).limit(limit)).all()
+    won = []
+    for message_id in ids:
+        result = db.exec(update(OutboxMessage)
+                         .where(OutboxMessage.id == message_id, _due(now))
+                         .values(status="sending", claimed_by=worker, claimed_at=now))
+        if result.rowcount == 1:
+            won.append(message_id)
+    db.commit()
+    return won
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... growing with each failed attempt."""
+    return BASE_DELAY * (2 ** max(attempts - 1, 0))
+
+
+def _finish(db: Session, message_id: int, worker: str, **values) -> None:
+    db.exec(update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
+                   OutboxMessage.status == "sending")
+            .values(**values))
+    db.commit()
+
+
+def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
+                sender: str, now_fn=utcnow) -> str:
+    """Send one claimed row and record the outcome; returns the new status."""
+    with Session(engine, expire_on_commit=False) as db:
+        row = db.get(OutboxMessage, message_id)
+        msg = build_message(sender=sender, to=row.to_addr, subject=row.subject,
+                            text=row.body_text, html=row.body_html,
+                            message_id=row.message_id)
+        attempts = row.attempts + 1
+        try:
+            send(smtp_url, msg)
+        except TemporaryFailure as err:
+            status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
+            _finish(db, message_id, worker, status=status, attempts=attempts,
+                    last_error=str(err)[:1000], claimed_by=None,
+                    next_attempt_at=now_fn() + retry_delay(attempts))
+            return status
+        except PermanentFailure as err:
+            _finish(db, message_id, worker, status="failed", attempts=attempts,
+                    last_error=str(err)[:1000], claimed_by=None)
+            return "failed"
+        _finish(db, message_id, worker, status="sent", attempts=attempts,
+                sent_at=now_fn(), last_error=None)
+        return "sent"
+
+
+def run_once(engine: Engine, *, worker: str, smtp_url: str, sender: str,
+             now_fn=utcnow) -> dict[str, int]:
+    """Claim what is due and deliver it; returns how many ended in each status."""
+    with Session(engine, expire_on_commit=False) as db:
+        claimed = claim_due(db, worker, now_fn())
+    outcome: dict[str, int] = {}
+    for message_id in claimed:
+        status = deliver_one(engine, message_id, worker=worker, smtp_url=smtp_url,
+                             sender=sender, now_fn=now_fn)
+        outcome[status] = outcome.get(status, 0) + 1
+    return outcome

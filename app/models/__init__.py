@@ -1,0 +1,17 @@
+"""SQLModel tables; importing this package registers every table on SQLModel.metadata."""
+
+from app.models.access import Group, GroupMember, OrgRoleAssignment, Role, RolePermission
+from app.models.audit import AuditEvent
+from app.models.auth import AuthSession, Lease, SignInFailure
+from app.models.base import utcnow
+from app.models.community import Community, CommunityMember, CommunityMemberRole, CommunityTenant
+from app.models.invitation import Invitation
+from app.models.mail import DevMailboxMessage, OutboxMessage
+from app.models.tenancy import Organization, OrganizationMember, User
+
+__all__ = [
+    "AuditEvent", "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
+    "CommunityTenant", "DevMailboxMessage", "Group", "GroupMember", "Invitation", "Lease",
+    "OrgRoleAssignment", "Organization", "OrganizationMember", "OutboxMessage", "Role",
+    "RolePermission", "SignInFailure", "User", "utcnow",
+]

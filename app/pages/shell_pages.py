@@ -1,0 +1,140 @@
+"""The shell's pages: home, communities, users, organizations, invitations, managed, mailbox."""
+
+import reflex as rx
+
+from app import routes
+from app.components.common import data_table, empty_state, error_callout
+from app.components.layout import shell
+from app.states.lists import (
+    CommunitiesState,
+    InvitationsState,
+    MailboxState,
+    OrganizationsState,
+    UsersState,
+)
+from app.states.shell import ShellState
+
+
+def _card_link(title: str, text: str, href: str, icon: str) -> rx.Component:
+    return rx.link(rx.card(rx.hstack(
+        rx.icon(icon, size=22, aria_hidden="true"),
+        rx.vstack(rx.text(title, weight="bold"), rx.text(text, size="2", color_scheme="gray"),
+                  spacing="1"), align="start", spacing="3")),
+        href=href, underline="none", color_scheme="gray", high_contrast=True)
+
+
+def home_page() -> rx.Component:
+    return shell(
+        "Home",
+        rx.heading("Welcome, ", ShellState.user_name, size="6", as_="h2"),
+        rx.text("You are working in ", rx.text.strong(ShellState.org_name),
+                " (Tenant ID ", rx.code(ShellState.tenant_id), ").", color_scheme="gray"),
+        rx.grid(
+            _card_link("Communities", "Communities your organization owns or belongs to.",
+                       routes.COMMUNITIES, "network"),
+            _card_link("Users", "People in your organization and their roles.",
+                       routes.USERS, "users"),
+            _card_link("Organizations", "Organizations below this one.",
+                       routes.ORGANIZATIONS, "building-2"),
+            _card_link("Invitations", "Invitations you sent or received.",
+                       routes.INVITATIONS, "mail"),
+            columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+        ),
+    )
+
+
+def communities_page() -> rx.Component:
+    table = data_table(
+        ["Name", "Owner", "Kind", "Description"], CommunitiesState.rows,
+        lambda r: [rx.text(r["name"], weight="medium"), r["owner"], r["kind"],
+                   r["description"]])
+    return shell(
+        "Communities",
+        rx.text("Data Management › Communities", size="2", color_scheme="gray"),
+        rx.input(placeholder="Search communities", value=CommunitiesState.search,
+                 on_change=CommunitiesState.set_search.debounce(300),
+                 aria_label="Search communities", max_width="360px", width="100%"),
+        error_callout(CommunitiesState.error),
+        rx.cond(CommunitiesState.rows.length() > 0, table, rx.cond(
+            CommunitiesState.loaded,
+            empty_state("network", "No communities to show",
+                        "Communities your organization owns or belongs to appear here."),
+            rx.spinner())),
+    )
+
+
+def users_page() -> rx.Component:
+    table = data_table(
+        ["Name", "Email", "Username", "Membership", "Roles", "Status"], UsersState.rows,
+        lambda r: [rx.text(r["name"], weight="medium"), r["email"], r["username"], r["kind"],
+                   r["roles"], r["active"]])
+    return shell(
+        "Users",
+        rx.text("User Management › Users", size="2", color_scheme="gray"),
+        error_callout(UsersState.error),
+        rx.cond(UsersState.rows.length() > 0, table, rx.cond(
+            UsersState.loaded & (UsersState.error == ""),
+            empty_state("users", "No users", "Nobody belongs to this organization yet."),
+            rx.fragment())),
+    )
+
+
+def organizations_page() -> rx.Component:
+    table = data_table(["Name", "Alias", "Tenant ID", "Parent"], OrganizationsState.rows,
+                       lambda r: [rx.text(r["name"], weight="medium"), r["alias"],
+                                  rx.code(r["tenant_id"]), r["parent"]])
+    return shell(
+        "Organizations",
+        error_callout(OrganizationsState.error),
+        rx.cond(OrganizationsState.rows.length() > 0, table, rx.cond(
+            OrganizationsState.loaded,
+            empty_state("building-2", "No organizations below this one",
+                        "Child organizations of your organization appear here."),
+            rx.spinner())),
+    )
+
+
+def invitations_page() -> rx.Component:
+    table = data_table(["Kind", "Recipient", "Status", "Sent", "Expires"], InvitationsState.rows,
+                       lambda r: [r["kind"], r["recipient"], rx.badge(r["status"]), r["sent"],
+                                  r["expires"]])
+    return shell(
+        "Invitations",
+        error_callout(InvitationsState.error),
+        rx.cond(InvitationsState.rows.length() > 0, table, rx.cond(
+            InvitationsState.loaded,
+            empty_state("mail", "No invitations yet",
+                        "Invitations you send or receive will be listed here."),
+            rx.spinner())),
+    )
+
+
+def managed_page() -> rx.Component:
+    return shell(
+        "Managed Communities",
+        empty_state("shield", "No managed communities yet",
+                    "MSSP and managed communities, their users and roles will be managed here."),
+    )
+
+
+def mailbox_page() -> rx.Component:
+    def message(r):
+        return rx.card(rx.vstack(
+            rx.hstack(rx.text(r["subject"], weight="bold"), rx.spacer(),
+                      rx.text(r["received"], size="1", color_scheme="gray"), width="100%"),
+            rx.text("To: ", r["to"], size="2"),
+            rx.el.pre(r["body"], style={"white_space": "pre-wrap", "font_size": "13px",
+                                        "margin": "0"}),
+            spacing="2", width="100%"), width="100%")
+
+    return shell(
+        "Mailbox",
+        rx.text("Every message the app sent while running with its built-in dev mailbox.",
+                size="2", color_scheme="gray"),
+        error_callout(MailboxState.error),
+        rx.cond(MailboxState.rows.length() > 0,
+                rx.vstack(rx.foreach(MailboxState.rows, message), width="100%"),
+                rx.cond(MailboxState.loaded & (MailboxState.error == ""),
+                        empty_state("inbox", "The mailbox is empty",
+                                    "Invitation emails will arrive here."), rx.fragment())),
+    )

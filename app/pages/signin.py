@@ -1,0 +1,91 @@
+"""Sign in: "Tenant ID or alias", Continue, then verify identity."""
+
+import reflex as rx
+from reflex_components_core.el.elements.forms import Form
+
+from app import routes
+from app.states.signin import SignInState
+
+
+class NativeForm(Form):
+    """A form the browser submits itself (no Reflex submit handler), for the POST route."""
+
+    @classmethod
+    def create(cls, *children, **props):
+        props.setdefault("handle_submit_unique_name", "native")
+        return super(Form, cls).create(*children, **props)
+
+
+def _field(label: str, control_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for=control_id,
+                                 style={"font_size": "14px", "font_weight": "500"}),
+                     control, spacing="1", width="100%")
+
+
+def _error() -> rx.Component:
+    return rx.cond(SignInState.error != "",
+                   rx.callout(SignInState.error, icon="circle-alert", color_scheme="red",
+                              role="alert", size="1"), rx.fragment())
+
+
+def tenant_step() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            _field("Tenant ID or alias", "tenant", rx.input(
+                id="tenant", name="tenant", default_value=SignInState.tenant,
+                placeholder="e.g. contoso", auto_focus=True, required=True,
+                auto_complete="organization", size="3", width="100%")),
+            rx.button("Continue", type="submit", size="3", width="100%"),
+            spacing="4", width="100%",
+        ),
+        on_submit=SignInState.continue_, width="100%",
+    )
+
+
+def identity_step() -> rx.Component:
+    return NativeForm.create(
+        rx.vstack(
+            rx.hstack(
+                rx.text("Tenant: ", rx.text.strong(SignInState.tenant), size="2"),
+                rx.spacer(),
+                rx.button("Change", type="button", variant="ghost", size="1",
+                          on_click=SignInState.back),
+                width="100%", align="center",
+            ),
+            rx.el.input(type="hidden", name="tenant", value=SignInState.tenant),
+            rx.el.input(type="hidden", name="next", value=SignInState.next_path),
+            _field("Email or username", "identifier", rx.input(
+                id="identifier", name="identifier", auto_focus=True, required=True,
+                auto_complete="username", size="3", width="100%")),
+            _field("Password", "password", rx.input(
+                id="password", name="password", type="password", required=True,
+                auto_complete="current-password", size="3", width="100%")),
+            rx.button("Sign in", type="submit", size="3", width="100%"),
+            spacing="4", width="100%",
+        ),
+        method="post", action=routes.API_SIGNIN, width="100%",
+    )
+
+
+def signin_page() -> rx.Component:
+    return rx.el.main(
+        rx.center(
+            rx.card(
+                rx.vstack(
+                    rx.hstack(rx.icon("orbit", size=28, aria_hidden="true"),
+                              rx.heading("Commons", size="6", as_="p"), align="center"),
+                    rx.heading(rx.cond(SignInState.step == 1, "Sign in",
+                                       "Verify your identity"), size="5", as_="h1"),
+                    rx.text(rx.cond(SignInState.step == 1,
+                                    "Enter the Tenant ID or alias of your organization.",
+                                    "Sign in with your email or username and password."),
+                            size="2", color_scheme="gray"),
+                    _error(),
+                    rx.cond(SignInState.step == 1, tenant_step(), identity_step()),
+                    spacing="4", width="100%",
+                ),
+                size="4", width="100%", max_width="420px",
+            ),
+            min_height="100vh", padding="16px",
+        ),
+    )

@@ -1,0 +1,35 @@
+"""Route constants and URL builders: pages never format URLs by hand."""
+
+from urllib.parse import urlencode
+
+HOME = "/"
+SIGNIN = "/signin"
+COMMUNITIES = "/communities"
+USERS = "/users"
+ORGANIZATIONS = "/organizations"
+INVITATIONS = "/invitations"
+MANAGED = "/managed"
+MAILBOX = "/mailbox"
+
+API_SIGNIN = "/auth/signin"
+API_SIGNOUT = "/auth/signout"
+
+SESSION_COOKIE = "commons_session"
+
+
+def safe_next(path: str | None) -> str:
+    """A local path to return to after sign-in; anything else becomes the home page."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return HOME
+    if path.rstrip("/") == SIGNIN:
+        return HOME
+    return path
+
+
+def signin(next_path: str | None = None, tenant: str | None = None,
+           error: str | None = None) -> str:
+    params = {k: v for k, v in
+              {"tenant": tenant, "error": error, "next": next_path}.items() if v}
+    if params.get("next") == HOME:
+        params.pop("next")
+    return SIGNIN + ("?" + urlencode(params) if params else "")

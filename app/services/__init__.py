@@ -1,0 +1,1 @@
+"""Use cases as verbs: take a database session and primitives, return plain rows."""

@@ -1,0 +1,170 @@
+"""Sign-in, server-side sessions, throttling and switching organization."""
+
+import hashlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, select
+
+from app.domain.errors import NotSignedIn, PermissionDenied, SignInFailed, TooManyAttempts
+from app.domain.permissions import ORG_SWITCH_INTO_CHILDREN
+from app.domain.tokens import hash_token, new_token
+from app.domain.viewer import Viewer
+from app.models import AuthSession, Organization, OrganizationMember, SignInFailure, User
+from app.services import audit
+from app.services.access import ancestors, org_permissions
+from app.services.passwords import verify_password
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_IP = 30
+
+
+def find_organization(db: Session, tenant: str) -> Organization | None:
+    """The organization whose alias or Tenant ID is `tenant` (case-insensitive)."""
+    value = tenant.strip().lower()
+    if not value:
+        return None
+    query = select(Organization).where(
+        or_(Organization.alias == value, Organization.tenant_id == value)
+    )
+    return db.exec(query).first()
+
+
+def _failure_key(tenant: str, identifier: str) -> str:
+    raw = f"{tenant.strip().lower()}|{identifier.strip().lower()}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _check_throttle(db: Session, key: str, ip: str, now: datetime) -> None:
+    since = now - THROTTLE_WINDOW
+    by_key = db.exec(select(func.count()).select_from(SignInFailure)
+                     .where(SignInFailure.key == key, SignInFailure.at > since)).one()
+    by_ip = db.exec(select(func.count()).select_from(SignInFailure)
+                    .where(SignInFailure.ip == ip, SignInFailure.at > since)).one() if ip else 0
+    if by_key >= MAX_FAILURES_PER_ACCOUNT or by_ip >= MAX_FAILURES_PER_IP:
+        raise TooManyAttempts(int(THROTTLE_WINDOW.total_seconds() // 60))
+
+
+def _find_member(db: Session, org: Organization, identifier: str) -> User | None:
+    ident = identifier.strip().lower()
+    column = User.email if "@" in ident else User.username
+    query = (select(User).join(OrganizationMember, OrganizationMember.user_id == User.id)
+             .where(column == ident, OrganizationMember.organization_id == org.id))
+    return db.exec(query).first()
+
+
+def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, password: str,
+            now: datetime, hours: int, ip: str = "", user_agent: str = "") -> str:
+    """Check the three parts together and open a session; returns the cookie token.
+
+    Every failure gives the same message. The failure row is committed at once, so
+    throttling works even though the caller's transaction rolls back on the error.
+    """
+    key = _failure_key(tenant, identifier)
+    _check_throttle(db, key, ip, now)
+    org = find_organization(db, tenant)
+    user = _find_member(db, org, identifier) if org else None
+    ok = verify_password(password, user.password_hash if user else None)
+    if not (ok and user.is_active):
+        db.add(SignInFailure(key=key, ip=ip, at=now))
+        db.commit()
+        raise SignInFailed()
+    token = new_token()
+    session = AuthSession(token_hash=hash_token(secret_key, token), user_id=user.id,
+                          organization_id=org.id, created_at=now,
+                          expires_at=now + timedelta(hours=hours),
+                          ip=ip[:64] or None, user_agent=user_agent[:300] or None)
+    db.add(session)
+    db.flush()
+    audit.record(db, "session.sign_in", "user", user.id, actor_user_id=user.id,
+                 organization_id=org.id, ip=ip or None)
+    return token
+
+
+def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: datetime,
+                     ip: str | None = None) -> Viewer:
+    """The Viewer of a live session, or NotSignedIn."""
+    if not token:
+        raise NotSignedIn()
+    session = db.exec(select(AuthSession).where(
+        AuthSession.token_hash == hash_token(secret_key, token))).first()
+    if session is None or session.ended_at is not None or session.expires_at <= now:
+        raise NotSignedIn()
+    user = db.get(User, session.user_id)
+    if user is None or not user.is_active:
+        raise NotSignedIn()
+    return viewer_for_user(db, user, session.organization_id, session_id=session.id, ip=ip)
+
+
+def viewer_for_user(db: Session, user: User, organization_id: int, *, session_id: int = 0,
+                    ip: str | None = None) -> Viewer:
+    """A Viewer for `user` acting in `organization_id` (sessions, demo data, tests)."""
+    org = db.get(Organization, organization_id)
+    return Viewer(
+        user_id=user.id, organization_id=org.id, session_id=session_id,
+        permissions=org_permissions(db, user.id, org.id), email=user.email,
+        username=user.username, display_name=user.display_name, org_name=org.name,
+        org_alias=org.alias, tenant_id=org.tenant_id,
+        home_organization_id=user.home_organization_id, ip=ip,
+    )
+
+
+def sign_out(db: Session, *, secret_key: str, token: str | None, now: datetime) -> None:
+    """End the session of `token` (nothing happens for an unknown or ended one)."""
+    if not token:
+        return
+    session = db.exec(select(AuthSession).where(
+        AuthSession.token_hash == hash_token(secret_key, token),
+        AuthSession.ended_at.is_(None))).first()
+    if session is not None:
+        session.ended_at = now
+        audit.record(db, "session.sign_out", "user", session.user_id,
+                     actor_user_id=session.user_id, organization_id=session.organization_id)
+
+
+def switchable_organizations(db: Session, viewer: Viewer) -> list[dict]:
+    """Organizations the viewer may switch into: memberships, and below a switch right."""
+    memberships = db.exec(select(OrganizationMember.organization_id)
+                          .where(OrganizationMember.user_id == viewer.user_id)).all()
+    reachable = set(memberships)
+    for org_id in memberships:
+        if ORG_SWITCH_INTO_CHILDREN in org_permissions(db, viewer.user_id, org_id):
+            reachable |= _descendants(db, org_id)
+    orgs = db.exec(select(Organization).where(Organization.id.in_(reachable))).all()
+    return sorted(({"tenant_id": o.tenant_id, "name": o.name, "alias": o.alias,
+                    "current": o.id == viewer.organization_id} for o in orgs),
+                  key=lambda row: row["name"].lower())
+
+
+def _descendants(db: Session, org_id: int) -> set[int]:
+    found: set[int] = set()
+    frontier = [org_id]
+    while frontier:
+        children = db.exec(select(Organization.id)
+                           .where(Organization.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return found
+
+
+def switch_organization(db: Session, viewer: Viewer, tenant_id: str) -> Viewer:
+    """Move the viewer's session into another organization they may act in."""
+    target = find_organization(db, tenant_id)
+    if target is None:
+        raise PermissionDenied("You cannot switch to that organization.")
+    is_member = db.exec(select(OrganizationMember.id).where(
+        OrganizationMember.user_id == viewer.user_id,
+        OrganizationMember.organization_id == target.id)).first() is not None
+    may_descend = any(ORG_SWITCH_INTO_CHILDREN in org_permissions(db, viewer.user_id, a)
+                      for a in ancestors(db, target.id))
+    if not (is_member or may_descend):
+        raise PermissionDenied("You cannot switch to that organization.")
+    db.exec(update(AuthSession).where(AuthSession.id == viewer.session_id)
+            .values(organization_id=target.id))
+    audit.record(db, "session.switch_organization", "organization", target.id,
+                 viewer=viewer, details={"from": viewer.organization_id, "to": target.id})
+    return replace(viewer, organization_id=target.id, org_name=target.name,
+                   org_alias=target.alias, tenant_id=target.tenant_id,
+                   permissions=org_permissions(db, viewer.user_id, target.id))

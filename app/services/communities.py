@@ -1,0 +1,61 @@
+"""Creating and listing communities."""
+
+from sqlmodel import Session, select
+
+from app.domain.errors import InvalidInput
+from app.domain.permissions import COMMUNITY_ADMIN, ORG_CREATE_COMMUNITY, BuiltinRole
+from app.domain.viewer import Viewer
+from app.models import (
+    Community,
+    CommunityMember,
+    CommunityMemberRole,
+    CommunityTenant,
+    Organization,
+    utcnow,
+)
+from app.services import audit
+from app.services.access import require_org, visible_communities
+from app.services.roles import builtin_role_id
+
+
+def add_member(db: Session, community_id: int, user_id: int, organization_id: int,
+               roles: list[BuiltinRole]) -> CommunityMember:
+    member = CommunityMember(community_id=community_id, user_id=user_id,
+                             organization_id=organization_id, joined_at=utcnow())
+    db.add(member)
+    db.flush()
+    for spec in roles:
+        db.add(CommunityMemberRole(member_id=member.id, role_id=builtin_role_id(db, spec)))
+    return member
+
+
+def create_community(db: Session, viewer: Viewer, name: str, description: str = "",
+                     kind: str = "standard", parent_id: int | None = None) -> Community:
+    """A new community owned by the viewer's organization; they administer it."""
+    require_org(viewer, ORG_CREATE_COMMUNITY)
+    name = name.strip()
+    if not 2 <= len(name) <= 120:
+        raise InvalidInput("A community name needs 2 to 120 characters.")
+    community = Community(organization_id=viewer.organization_id, name=name,
+                          description=description.strip()[:1000], kind=kind,
+                          parent_id=parent_id, created_by_user_id=viewer.user_id)
+    db.add(community)
+    db.flush()
+    db.add(CommunityTenant(community_id=community.id, organization_id=viewer.organization_id,
+                           is_owner=True, joined_at=community.created_at))
+    add_member(db, community.id, viewer.user_id, viewer.organization_id, [COMMUNITY_ADMIN])
+    audit.record(db, "community.create", "community", community.id, viewer=viewer,
+                 details={"name": name, "kind": kind})
+    return community
+
+
+def list_communities(db: Session, viewer: Viewer, search: str = "") -> list[dict]:
+    """Rows for the Communities page: only what the viewer may see."""
+    query = visible_communities(viewer).order_by(Community.name)
+    if search.strip():
+        query = query.where(Community.name.ilike(f"%{search.strip()}%"))
+    communities = db.exec(query.limit(500)).all()
+    owners = {o.id: o.name for o in db.exec(select(Organization).where(
+        Organization.id.in_({c.organization_id for c in communities}))).all()}
+    return [{"id": c.id, "name": c.name, "description": c.description, "kind": c.kind,
+             "owner": owners.get(c.organization_id, "")} for c in communities]

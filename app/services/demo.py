@@ -1,0 +1,51 @@
+"""Demo data for `make run` (COMMONS_DEMO): seeded only into an empty database."""
+
+from sqlmodel import Session, select
+
+from app.domain.permissions import TENANT_ADMIN, TENANT_MEMBER
+from app.models import Organization
+from app.services.auth import viewer_for_user
+from app.services.communities import create_community
+from app.services.orgs import create_organization, create_user
+from app.services.passwords import hash_password
+from app.services.roles import ensure_builtin_roles
+
+DEMO_PASSWORD = "commons-demo"
+
+# (org alias, email, username, display name, role)
+DEMO_USERS = [
+    ("contoso", "alice@contoso.example", "alice", "Alice Admin", TENANT_ADMIN),
+    ("contoso", "frank@contoso.example", "frank", "Frank Fielding", TENANT_MEMBER),
+    ("fabrikam", "bob@fabrikam.example", "bob", "Bob Builder", TENANT_ADMIN),
+    ("northwind", "carol@northwind.example", "carol", "Carol Navarro", TENANT_ADMIN),
+    ("contoso-retail", "dave@contoso-retail.example", "dave", "Dave Retail", TENANT_ADMIN),
+]
+
+
+def is_empty(db: Session) -> bool:
+    return db.exec(select(Organization.id)).first() is None
+
+
+def seed_demo(db: Session) -> dict[str, Organization]:
+    """Create the demo organizations, users and community; returns orgs by alias."""
+    ensure_builtin_roles(db)
+    orgs: dict[str, Organization] = {}
+    for name, alias, parent in [
+        ("Contoso Energy", "contoso", None),
+        ("Fabrikam Utilities", "fabrikam", None),
+        ("Northwind Traders", "northwind", None),
+        ("Contoso Retail", "contoso-retail", "contoso"),
+        ("Contoso Retail East", "contoso-retail-east", "contoso-retail"),
+    ]:
+        parent_id = orgs[parent].id if parent else None
+        orgs[alias] = create_organization(db, name, alias, parent_id=parent_id)
+    password_hash = hash_password(DEMO_PASSWORD)
+    users = {}
+    for alias, email, username, display, role in DEMO_USERS:
+        users[username] = create_user(db, orgs[alias], email=email, username=username,
+                                      display_name=display, password_hash=password_hash,
+                                      role=role)
+    alice = viewer_for_user(db, users["alice"], orgs["contoso"].id)
+    create_community(db, alice, "Wind Farm Analytics",
+                     "Turbine telemetry shared between Contoso Energy and its partners.")
+    return orgs

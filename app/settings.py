@@ -1,0 +1,161 @@
+"""Every knob Commons reads from the environment, in one place.
+
+`load_settings()` validates and returns an immutable `Settings`; a bad value raises
+`ConfigError` with a one-line message that the command line prints as is.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(Exception):
+    """A configuration value that Commons cannot start with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    smtp_url: str | None
+    base_url: str
+    port: int
+    demo: bool
+    secret_key: str
+    redis_url: str | None
+    data_dir: Path
+    dev_smtp_port: int
+    session_hours: int
+    tenant_invite_days: int
+
+    @property
+    def dev_mailbox(self) -> bool:
+        """True when mail goes to the built-in dev mailbox instead of a real server."""
+        return not self.smtp_url
+
+
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a yes/no value (use 1 or 0)")
+
+
+def _int(env: dict, name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def _database_url(env: dict, data_dir: Path) -> str:
+    raw = env.get("COMMONS_DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'commons.db'}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"COMMONS_DATABASE_URL={raw!r} is not a database URL") from None
+    if url.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"COMMONS_DATABASE_URL: {url.get_backend_name()!r} is not supported (sqlite or postgresql)"
+        )
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        raw = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return raw
+
+
+def _smtp_url(env: dict) -> str | None:
+    raw = env.get("COMMONS_SMTP_URL", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+        raise ConfigError(
+            f"COMMONS_SMTP_URL={raw!r} is not an SMTP URL (smtp://[user:pass@]host[:port])"
+        )
+    try:
+        _ = parts.port
+    except ValueError:
+        raise ConfigError(f"COMMONS_SMTP_URL={raw!r} has a bad port") from None
+    return raw
+
+
+def _base_url(env: dict, port: int) -> str:
+    raw = env.get("COMMONS_BASE_URL", "").strip() or f"http://localhost:{port}"
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigError(f"COMMONS_BASE_URL={raw!r} is not an http(s) URL")
+    return raw.rstrip("/")
+
+
+def _secret_key(env: dict, data_dir: Path) -> str:
+    raw = env.get("COMMONS_SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 16:
+            raise ConfigError("COMMONS_SECRET_KEY is too short (at least 16 characters)")
+        return raw
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict | None = None) -> Settings:
+    """Read and check the configuration from `env` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("COMMONS_DATA_DIR", "") or ROOT / "data")
+    port = _int(env, "COMMONS_PORT", 3000, 1, 65535)
+    redis_url = env.get("REDIS_URL", "").strip() or None
+    if redis_url and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigError(f"REDIS_URL={redis_url!r} is not a redis:// URL")
+    return Settings(
+        database_url=_database_url(env, data_dir),
+        smtp_url=_smtp_url(env),
+        base_url=_base_url(env, port),
+        port=port,
+        demo=_bool(env, "COMMONS_DEMO", False),
+        secret_key=_secret_key(env, data_dir),
+        redis_url=redis_url,
+        data_dir=data_dir,
+        dev_smtp_port=_int(env, "COMMONS_DEV_SMTP_PORT", 8025, 1, 65535),
+        session_hours=_int(env, "COMMONS_SESSION_HOURS", 12, 1, 24 * 30),
+        tenant_invite_days=_int(env, "COMMONS_TENANT_INVITE_DAYS", 14, 1, 90),
+    )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, loaded once."""
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current

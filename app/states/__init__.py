@@ -1,0 +1,1 @@
+"""Thin Reflex states: check the session, call one service, show the result."""

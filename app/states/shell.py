@@ -1,0 +1,63 @@
+"""The app shell: who is signed in, where, and where they may switch to."""
+
+import reflex as rx
+
+from app import routes
+from app.db import session_scope
+from app.domain.errors import DomainError, NotSignedIn
+from app.services.auth import switch_organization, switchable_organizations
+from app.settings import get_settings
+from app.states.viewer import to_signin, viewer_of
+
+
+class ShellState(rx.State):
+    signed_in: bool = False
+    user_name: str = ""
+    user_email: str = ""
+    org_name: str = ""
+    tenant_id: str = ""
+    orgs: list[dict[str, str | bool]] = []
+    dev_mailbox: bool = False
+
+    @rx.var
+    def initials(self) -> str:
+        parts = self.user_name.split()
+        return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+    @rx.event
+    def require_session(self):
+        """on_load guard of every protected page."""
+        try:
+            viewer = viewer_of(self)
+        except NotSignedIn:
+            self.signed_in = False
+            return to_signin(self)
+        with session_scope() as db:
+            self.orgs = switchable_organizations(db, viewer)
+        self.signed_in = True
+        self.user_name = viewer.display_name
+        self.user_email = viewer.email
+        self.org_name = viewer.org_name
+        self.tenant_id = viewer.tenant_id
+        self.dev_mailbox = get_settings().dev_mailbox
+
+    @rx.event
+    def switch_to(self, tenant_id: str):
+        """Move this session into another organization and reload the shell there."""
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                switch_organization(db, viewer, tenant_id)
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.redirect(routes.HOME)
+
+    @rx.event
+    def sign_out(self):
+        """Post to the sign-out route, which clears the HttpOnly cookie."""
+        return rx.call_script(
+            "const f=document.createElement('form');f.method='post';"
+            f"f.action='{routes.API_SIGNOUT}';document.body.appendChild(f);f.submit();"
+        )

@@ -1,0 +1,114 @@
+"""One session-wide Commons in production mode, driven by Debian's Chromium.
+
+The app runs as `make run` runs it (`python -m app.cli run`), on a free port, with a fresh
+SQLite database, the demo data, and mail going to a real local SMTP server of the tests.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.smtp_server import TestSMTPServer
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("COMMONS_CHROMIUM", "/usr/bin/chromium")
+ERROR_LINE = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run"]}
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    server = TestSMTPServer().start()
+    yield server
+    server.stop()
+
+
+class LiveApp:
+    def __init__(self, url: str, log: Path, smtp: TestSMTPServer):
+        self.url = url
+        self.log = log
+        self.smtp = smtp
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    def errors_since(self, offset: int) -> list[str]:
+        with self.log.open(errors="replace") as f:
+            f.seek(offset)
+            return [line.rstrip() for line in f if ERROR_LINE.search(line)]
+
+
+@pytest.fixture(scope="session")
+def live_app(smtp_server):
+    port = _free_port()
+    data = Path(tempfile.mkdtemp(prefix="commons-e2e-"))
+    log = data / "app.log"
+    env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
+           "COMMONS_DATABASE_URL": f"sqlite:///{data / 'e2e.db'}", "COMMONS_DEMO": "1",
+           "COMMONS_SMTP_URL": smtp_server.url, "COMMONS_BASE_URL": f"http://localhost:{port}",
+           "COMMONS_SECRET_KEY": "e2e-secret-key-0123456789abcdef"}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "run"], cwd=ROOT, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 300
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"the app exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(1)
+    yield LiveApp(url, log, smtp_server)
+    os.killpg(proc.pid, 15)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_app_errors(request, live_app):
+    """A browser test fails when the app logged an ERROR while it ran."""
+    start = live_app.log_size()
+    yield
+    errors = live_app.errors_since(start)
+    assert not errors, "the app logged errors:\n" + "\n".join(errors[:20])
+
+
+_axe = Axe()
+
+
+def assert_accessible(page, context: str = "") -> None:
+    """Scan the page with axe-core; a serious or critical finding fails the test."""
+    results = _axe.run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    details = [f"{v['id']} ({v['impact']}): {v['help']} -> "
+               f"{[n['target'] for n in v['nodes']][:3]}" for v in bad]
+    assert not bad, f"axe findings on {context or page.url}:\n" + "\n".join(details)

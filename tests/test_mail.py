@@ -1,0 +1,157 @@
+"""The outbox and the background sender, against a real local SMTP server."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from app.domain.errors import InvalidInput
+from app.mail import sender
+from app.mail.devmailbox import list_messages, start_dev_mailbox
+from app.mail.outbox import enqueue
+from app.mail.runner import release_lease, take_lease
+from app.mail.smtp import build_message
+from app.models import OutboxMessage, utcnow
+from tests.smtp_server import TestSMTPServer
+
+BASE = "http://localhost:3000"
+
+
+@pytest.fixture
+def smtp():
+    server = TestSMTPServer().start()
+    yield server
+    server.stop()
+
+
+def _queue(engine, n=1, to="bob@fabrikam.example"):
+    with Session(engine) as db:
+        ids = [enqueue(db, to=to, subject=f"Hello {i}", text=f"Body {i}", html="<p>Hi</p>",
+                       base_url=BASE).id for i in range(n)]
+        db.commit()
+    return ids
+
+
+def _row(engine, message_id):
+    with Session(engine) as db:
+        return db.get(OutboxMessage, message_id)
+
+
+def _send(engine, smtp, now=None):
+    return sender.run_once(engine, worker="w1", smtp_url=smtp.url, sender="no-reply@localhost",
+                           now_fn=lambda: now or utcnow())
+
+
+def test_queued_message_is_delivered_with_its_message_id(engine, smtp):
+    [mid] = _queue(engine)
+    assert _send(engine, smtp) == {"sent": 1}
+    [msg] = smtp.to("bob@fabrikam.example")
+    row = _row(engine, mid)
+    assert msg["Message-ID"] == row.message_id and row.status == "sent" and row.attempts == 1
+    assert msg.get_body(preferencelist=("html",)).get_content().strip() == "<p>Hi</p>"
+
+
+def test_a_rolled_back_change_sends_nothing(engine, smtp):
+    with Session(engine) as db:
+        enqueue(db, to="x@example.com", subject="s", text="t", base_url=BASE)
+        db.rollback()
+    assert _send(engine, smtp) == {}
+    assert smtp.messages == []
+
+
+def test_temporary_failure_is_retried_later_then_delivered(engine, smtp):
+    [mid] = _queue(engine)
+    smtp.failures = ["451 4.3.0 try later"]
+    assert _send(engine, smtp) == {"queued": 1}
+    row = _row(engine, mid)
+    assert row.last_error.startswith("451") and row.next_attempt_at > utcnow()
+    assert _send(engine, smtp) == {}  # not due yet
+    assert _send(engine, smtp, now=utcnow() + timedelta(minutes=1)) == {"sent": 1}
+    assert len(smtp.messages) == 1
+
+
+def test_a_dropped_connection_is_temporary(engine, smtp):
+    [mid] = _queue(engine)
+    smtp.failures = ["drop"]
+    assert _send(engine, smtp) == {"queued": 1}
+    assert _row(engine, mid).attempts == 1
+
+
+def test_permanent_failure_stops_at_once(engine, smtp):
+    [mid] = _queue(engine)
+    smtp.failures = ["550 5.1.1 no such user"]
+    assert _send(engine, smtp) == {"failed": 1}
+    row = _row(engine, mid)
+    assert row.status == "failed" and "no such user" in row.last_error
+    assert _send(engine, smtp, now=utcnow() + timedelta(days=1)) == {}
+
+
+def test_unreachable_server_is_retried(engine):
+    [mid] = _queue(engine)
+    out = sender.run_once(engine, worker="w1", smtp_url="smtp://127.0.0.1:1",
+                          sender="no-reply@localhost")
+    assert out == {"queued": 1} and _row(engine, mid).attempts == 1
+
+
+def test_retry_delays_grow():
+    delays = [sender.retry_delay(n) for n in range(1, 5)]
+    assert delays == sorted(delays) and delays[0] == timedelta(seconds=30)
+
+
+def test_concurrent_workers_never_claim_the_same_row(engine):
+    ids = set(_queue(engine, n=30))
+    won: dict[str, list[int]] = {}
+
+    def claim(worker):
+        with Session(engine) as db:
+            won[worker] = sender.claim_due(db, worker, utcnow(), limit=30)
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = [i for got in won.values() for i in got]
+    assert sorted(claimed) == sorted(ids) and len(claimed) == len(set(claimed))
+
+
+def test_a_crashed_claim_is_taken_over_after_it_goes_stale(engine, smtp):
+    [mid] = _queue(engine)
+    with Session(engine) as db:
+        assert sender.claim_due(db, "crashed", utcnow()) == [mid]
+    assert _send(engine, smtp) == {}
+    later = utcnow() + sender.STALE_CLAIM + timedelta(seconds=1)
+    assert _send(engine, smtp, now=later) == {"sent": 1}
+
+
+def test_header_injection_is_refused():
+    with pytest.raises(InvalidInput):
+        build_message(sender="a@b.c", to="x@y.z", subject="Hi\r\nBcc: evil@x.y", text="t",
+                      html="", message_id="<1@x>")
+
+
+def test_only_one_worker_holds_the_sender_lease(engine):
+    assert take_lease(engine, "a") and not take_lease(engine, "b")
+    assert take_lease(engine, "a")  # renews
+    release_lease(engine, "a")
+    assert take_lease(engine, "b")
+
+
+def test_dev_mailbox_stores_what_it_receives(engine):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = start_dev_mailbox(engine, port)
+    try:
+        _queue(engine, to="carol@northwind.example")
+        out = sender.run_once(engine, worker="w1", smtp_url=f"smtp://127.0.0.1:{port}",
+                              sender="no-reply@localhost")
+    finally:
+        box.stop()
+    assert out == {"sent": 1}
+    with Session(engine) as db:
+        [row] = list_messages(db)
+        assert row["to"] == "carol@northwind.example" and row["body"].strip() == "Body 0"
+        assert db.exec(select(OutboxMessage.status)).one() == "sent"
