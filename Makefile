@@ -32,7 +32,7 @@ lint: setup
 	$(VENV)/bin/ruff check app tests bench
 
 bench: setup
-	$(PY) bench/bench_signin.py
+	$(PY) bench/bench_session.py
 
 clean:
 	rm -rf .web .states data/test-* test-results

@@ -45,9 +45,10 @@ def home_page() -> rx.Component:
 
 def communities_page() -> rx.Component:
     table = data_table(
-        ["Name", "Owner", "Kind", "Description"], CommunitiesState.rows,
-        lambda r: [rx.text(r["name"], weight="medium"), r["owner"], r["kind"],
-                   r["description"]])
+        ["Name", "Owner", "Kind"], CommunitiesState.rows,
+        lambda r: [rx.vstack(rx.text(r["name"], weight="medium"),
+                             rx.text(r["description"], size="1", color_scheme="gray"),
+                             spacing="1"), r["owner"], r["kind"]])
     return shell(
         "Communities",
         rx.text("Data Management › Communities", size="2", color_scheme="gray"),

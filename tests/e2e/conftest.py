@@ -86,11 +86,24 @@ def live_app(smtp_server):
                 pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
             time.sleep(1)
     yield LiveApp(url, log, smtp_server)
-    os.killpg(proc.pid, 15)
+    stop_app(proc)
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """SIGTERM to the app's own process stops it all (workers, sender) within seconds."""
+    proc.send_signal(15)
     try:
-        proc.wait(timeout=15)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
+        pytest.fail("the app did not stop within 10 s of SIGTERM")
+    time.sleep(0.5)
+    try:
+        os.killpg(proc.pid, 0)
+    except ProcessLookupError:
+        return
+    os.killpg(proc.pid, 9)
+    pytest.fail("a process of the app outlived SIGTERM")
 
 
 @pytest.fixture(autouse=True)
