@@ -33,3 +33,14 @@ def signin(next_path: str | None = None, tenant: str | None = None,
     if params.get("next") == HOME:
         params.pop("next")
     return SIGNIN + ("?" + urlencode(params) if params else "")
+
+ACCEPT = "/invite/[token]"
+
+
+def community(community_id: int, invitation_id: int | None = None) -> str:
+    path = f"{COMMUNITIES}/{community_id}"
+    return path + (f"?invitation={invitation_id}" if invitation_id else "")
+
+
+def accept_link(base_url: str, token: str) -> str:
+    return f"{base_url}/invite/{token}"

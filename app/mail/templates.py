@@ -1,0 +1,44 @@
+"""Text and HTML bodies of the messages Commons sends; every value is escaped in HTML."""
+
+from datetime import datetime
+from html import escape
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%d %B %Y, %H:%M UTC")
+
+
+def _html(paragraphs: list[str], link: str, button: str) -> str:
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    return (f"<div style=\"font-family:sans-serif;max-width:560px\">{body}"
+            f"<p><a href=\"{escape(link, quote=True)}\" style=\"background:#3e63dd;color:#fff;"
+            f"padding:10px 16px;border-radius:6px;text-decoration:none\">{escape(button)}</a></p>"
+            f"<p style=\"color:#666;font-size:12px\">{escape(link)}</p></div>")
+
+
+def tenant_invitation(*, inviter: str, inviter_org: str, community: str, expires_at: datetime,
+                      link: str) -> tuple[str, str, str]:
+    """(subject, text, html) of a tenant invitation."""
+    subject = f"{inviter_org} invites your tenant to the community {community}"
+    paragraphs = [
+        f"{inviter} of {inviter_org} invites your tenant to join the community {community} "
+        "in Commons.",
+        "To accept, you must be a Tenant Administrator of your tenant. Open the invitation, "
+        "sign in with your Tenant ID or alias, and select Join. Membership begins once "
+        f"{inviter_org} confirms.",
+        f"This invitation expires on {_when(expires_at)}.",
+    ]
+    text = "\n\n".join(paragraphs + [f"View invitation: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "View invitation")
+
+
+def tenant_joined(*, invitee: str, invitee_org: str, community: str,
+                  link: str) -> tuple[str, str, str]:
+    """(subject, text, html) telling the inviter that a tenant accepted and awaits confirmation."""
+    subject = f"{invitee_org} accepted your invitation to {community}: please confirm"
+    paragraphs = [
+        f"{invitee} accepted, for {invitee_org}, your invitation to the community {community}.",
+        "Membership begins when you confirm: open the invitation and select Confirm Tenant.",
+    ]
+    text = "\n\n".join(paragraphs + [f"Invitation details: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Invitation details")

@@ -1,0 +1,148 @@
+"""Member tenants of a community: listing, removing one, leaving; and the details pane."""
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app.domain import invitation_status as st
+from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.permissions import (
+    COMMUNITY_INVITE_TENANT,
+    COMMUNITY_LEAVE,
+    COMMUNITY_REMOVE_TENANT,
+    COMMUNITY_VIEW,
+)
+from app.domain.viewer import Viewer
+from app.models import (
+    AuditEvent,
+    Community,
+    CommunityMember,
+    CommunityTenant,
+    Invitation,
+    Organization,
+    User,
+)
+from app.services import audit
+from app.services.access import community_permissions, require_community
+
+_FMT = "%Y-%m-%d %H:%M"
+
+
+def community_header(db: Session, viewer: Viewer, community_id: int) -> dict:
+    """Name, owner and what the viewer may do here (NotFound when not visible)."""
+    require_community(db, viewer, COMMUNITY_VIEW, community_id)
+    community = db.get(Community, community_id)
+    perms = community_permissions(db, viewer, community_id)
+    return {"id": community.id, "name": community.name, "description": community.description,
+            "owner": db.get(Organization, community.organization_id).name,
+            "kind": community.kind,
+            "can_invite": COMMUNITY_INVITE_TENANT in perms,
+            "can_remove": COMMUNITY_REMOVE_TENANT in perms,
+            "can_leave": COMMUNITY_LEAVE in perms
+            and community.organization_id != viewer.organization_id,
+            "my_org": viewer.org_name, "my_org_id": viewer.organization_id}
+
+
+def list_tenants(db: Session, viewer: Viewer, community_id: int) -> list[dict]:
+    require_community(db, viewer, COMMUNITY_VIEW, community_id)
+    rows = db.exec(select(CommunityTenant, Organization)
+                   .join(Organization, Organization.id == CommunityTenant.organization_id)
+                   .where(CommunityTenant.community_id == community_id,
+                          CommunityTenant.status == "active")
+                   .order_by(CommunityTenant.is_owner.desc(), Organization.name)).all()
+    return [{"organization_id": o.id, "name": o.name, "tenant_id": o.tenant_id,
+             "role": "Owner" if t.is_owner else "Member", "is_owner": t.is_owner,
+             "is_mine": o.id == viewer.organization_id,
+             "joined": t.joined_at.strftime(_FMT)} for t, o in rows]
+
+
+def list_invitations(db: Session, viewer: Viewer, community_id: int, now: datetime,
+                     status: str = "") -> list[dict]:
+    """The community's tenant invitations, newest first; only for its administrators."""
+    require_community(db, viewer, COMMUNITY_INVITE_TENANT, community_id)
+    rows = db.exec(select(Invitation, User.display_name)
+                   .join(User, User.id == Invitation.invited_by_user_id)
+                   .where(Invitation.community_id == community_id, Invitation.kind == "tenant")
+                   .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+                   .limit(500)).all()
+    out = []
+    for inv, inviter in rows:
+        label = st.display_status("tenant", inv.status, inv.expires_at, now)
+        if status and label != status:
+            continue
+        out.append({"id": inv.id, "recipient": inv.recipient, "status": label,
+                    "invited_by": inviter, "sent": (inv.resent_at or inv.sent_at).strftime(_FMT),
+                    "expires": inv.expires_at.strftime(_FMT)})
+    return out
+
+
+def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
+    """The Invitation Details pane: fields, the actions its status allows, and its timeline."""
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or inv.kind != "tenant":
+        raise NotFound()
+    require_community(db, viewer, COMMUNITY_INVITE_TENANT, inv.community_id)
+    status = st.effective_status(inv.status, inv.expires_at, now)
+    events = db.exec(select(AuditEvent, User.display_name)
+                     .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
+                     .where(AuditEvent.target_type == "invitation",
+                            AuditEvent.target_id == inv.id)
+                     .order_by(AuditEvent.at, AuditEvent.id)).all()
+    verbs = {"invitation.send": "Sent", "invitation.resend": "Resent",
+             "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted (Join)",
+             "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
+             "invitation.revoke": "Revoked"}
+    accepted_for = (db.get(Organization, inv.accepted_for_organization_id).name
+                    if inv.accepted_for_organization_id else "")
+    return {
+        "id": inv.id, "recipient": inv.recipient, "status": st.TENANT_LABELS[status],
+        "expires": inv.expires_at.strftime(_FMT), "accepted_for": accepted_for,
+        "decline_reason": inv.decline_reason or "",
+        "can_confirm": status == st.ACCEPTED,
+        "can_resend": status in (st.PENDING, st.EXPIRED),
+        "can_revoke": status in (st.PENDING, st.ACCEPTED),
+        "timeline": [{"what": verbs.get(e.action, e.action), "who": who or "—",
+                      "when": e.at.strftime(_FMT)} for e, who in events],
+    }
+
+
+def _end_membership(db: Session, viewer: Viewer, community_id: int, organization_id: int,
+                    now: datetime, action: str) -> None:
+    community = db.get(Community, community_id)
+    if community.organization_id == organization_id:
+        raise PermissionDenied("The tenant that owns a community cannot leave or be removed.")
+    changed = db.exec(update(CommunityTenant).where(
+        CommunityTenant.community_id == community_id,
+        CommunityTenant.organization_id == organization_id,
+        CommunityTenant.status == "active").values(status="removed", removed_at=now)).rowcount
+    if changed != 1:
+        raise Conflict("That tenant is not a member of this community any more.")
+    db.exec(update(CommunityMember).where(
+        CommunityMember.community_id == community_id,
+        CommunityMember.organization_id == organization_id,
+        CommunityMember.status == "active").values(status="removed", removed_at=now))
+    db.exec(update(Invitation).where(
+        Invitation.community_id == community_id, Invitation.kind == "tenant",
+        Invitation.accepted_for_organization_id == organization_id,
+        Invitation.status == st.ACCEPTED).values(status=st.REVOKED, revoked_at=now,
+                                                 revoked_by_user_id=viewer.user_id))
+    audit.record(db, action, "community", community_id, viewer=viewer,
+                 details={"organization_id": organization_id})
+
+
+def remove_tenant(db: Session, viewer: Viewer, community_id: int, organization_id: int, *,
+                  now: datetime) -> None:
+    """A Community Administrator removes a member tenant; its access ends at once."""
+    require_community(db, viewer, COMMUNITY_REMOVE_TENANT, community_id)
+    _end_membership(db, viewer, community_id, organization_id, now, "community.remove_tenant")
+
+
+def leave_community(db: Session, viewer: Viewer, community_id: int, typed_name: str, *,
+                    now: datetime) -> None:
+    """A Community Moderator removes their own tenant, confirming by typing its name."""
+    require_community(db, viewer, COMMUNITY_LEAVE, community_id)
+    if typed_name.strip() != viewer.org_name:
+        raise InvalidInput(f"Type {viewer.org_name} exactly to confirm.")
+    _end_membership(db, viewer, community_id, viewer.organization_id, now,
+                    "community.leave")

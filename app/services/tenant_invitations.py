@@ -1,0 +1,267 @@
+"""The tenant invitation handshake: invite, Join (or Decline), Confirm Tenant.
+
+Every step is one transaction. Steps that depend on a status change it with a
+conditional update and check that exactly one row changed, so concurrent clicks end
+in one outcome and the loser gets a clear message.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app import routes
+from app.domain import invitation_status as st
+from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.names import normalize_email
+from app.domain.permissions import (
+    COMMUNITY_INVITE_TENANT,
+    COMMUNITY_MODERATOR,
+)
+from app.domain.tokens import hash_token, new_token
+from app.domain.viewer import Viewer
+from app.mail import templates
+from app.mail.outbox import enqueue
+from app.models import (
+    Community,
+    CommunityTenant,
+    Invitation,
+    Organization,
+    OrganizationMember,
+    User,
+)
+from app.services import audit
+from app.services.access import require_community
+from app.services.communities import add_member
+from app.services.tokens_lookup import invitation_by_token
+
+KIND = "tenant"
+
+
+@dataclass(frozen=True)
+class Mailer:
+    """What a step needs to write mail: the secret for token hashes and the base URL."""
+
+    secret_key: str
+    base_url: str
+    days: int = 14
+
+
+class AlreadyInvited(Conflict):
+    def __init__(self, invitation_id: int, email: str):
+        super().__init__(f"{email} already has an open invitation to this community. "
+                         "Use Resend Invitation to send it again.")
+        self.invitation_id = invitation_id
+
+
+def _scope(community_id: int) -> str:
+    return f"community:{community_id}"
+
+
+def _community(db: Session, community_id: int) -> Community:
+    community = db.get(Community, community_id)
+    if community is None or community.archived_at is not None:
+        raise NotFound()
+    return community
+
+
+def _member_tenant_ids(db: Session, community_id: int) -> set[int]:
+    return set(db.exec(select(CommunityTenant.organization_id).where(
+        CommunityTenant.community_id == community_id,
+        CommunityTenant.status == "active")).all())
+
+
+def _send_invitation(db: Session, inv: Invitation, token: str, mailer: Mailer,
+                     inviter: Viewer, community: Community) -> None:
+    subject, text, html = templates.tenant_invitation(
+        inviter=inviter.display_name, inviter_org=inviter.org_name, community=community.name,
+        expires_at=inv.expires_at, link=routes.accept_link(mailer.base_url, token))
+    enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
+            base_url=mailer.base_url, invitation_id=inv.id)
+
+
+def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
+                  now: datetime, mailer: Mailer) -> int:
+    """Invite the administrator at `email` to bring their tenant into the community."""
+    require_community(db, viewer, COMMUNITY_INVITE_TENANT, community_id)
+    community = _community(db, community_id)
+    if community.kind != "standard":
+        raise InvalidInput("Managed and MSSP communities take people, not tenants.")
+    address = normalize_email(email)
+    members = _member_tenant_ids(db, community_id)
+    in_member = db.exec(select(OrganizationMember.id)
+                        .join(User, User.id == OrganizationMember.user_id)
+                        .where(User.email == address,
+                               OrganizationMember.organization_id.in_(members))).first()
+    if in_member is not None:
+        raise InvalidInput(f"{address} belongs to a tenant that is already a member of "
+                           f"{community.name}.")
+    open_row = db.exec(select(Invitation).where(
+        Invitation.kind == KIND, Invitation.recipient == address,
+        Invitation.scope_key == _scope(community_id),
+        Invitation.status.in_(st.OPEN))).first()
+    if open_row is not None:
+        if st.effective_status(open_row.status, open_row.expires_at, now) != st.EXPIRED:
+            raise AlreadyInvited(open_row.id, address)
+        return _reissue(db, viewer, open_row, now=now, mailer=mailer, action="reinvite")
+    token = new_token()
+    inv = Invitation(kind=KIND, batch_id=uuid.uuid4().hex, organization_id=viewer.organization_id,
+                     invited_by_user_id=viewer.user_id, recipient=address,
+                     scope_key=_scope(community_id), community_id=community_id,
+                     grants={"roles": [COMMUNITY_MODERATOR.key]},
+                     token_hash=hash_token(mailer.secret_key, token),
+                     expires_at=now + timedelta(days=mailer.days), created_at=now, sent_at=now)
+    db.add(inv)
+    db.flush()
+    _send_invitation(db, inv, token, mailer, viewer, community)
+    audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer,
+                 details={"recipient": address, "community_id": community_id})
+    return inv.id
+
+
+def _reissue(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime, mailer: Mailer,
+             action: str) -> int:
+    """A new link and expiry for a pending invitation; the old link dies."""
+    token = new_token()
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status == st.PENDING,
+        Invitation.token_hash == inv.token_hash).values(
+        token_hash=hash_token(mailer.secret_key, token), resent_at=now,
+        expires_at=now + timedelta(days=mailer.days))).rowcount
+    if changed != 1:
+        raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
+    db.refresh(inv)
+    _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id))
+    audit.record(db, f"invitation.{action}", "invitation", inv.id, viewer=viewer,
+                 details={"recipient": inv.recipient})
+    return inv.id
+
+
+def _managed_invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or inv.kind != KIND:
+        raise NotFound()
+    require_community(db, viewer, COMMUNITY_INVITE_TENANT, inv.community_id)
+    return inv
+
+
+def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+                      mailer: Mailer) -> None:
+    inv = _managed_invitation(db, viewer, invitation_id)
+    if inv.status != st.PENDING:
+        raise Conflict("Only a pending or expired invitation can be resent.")
+    _reissue(db, viewer, inv, now=now, mailer=mailer, action="resend")
+
+
+def revoke_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+    inv = _managed_invitation(db, viewer, invitation_id)
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status.in_(st.OPEN)).values(
+        status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
+    if changed != 1:
+        raise Conflict("This invitation is no longer open; nothing was revoked.")
+    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer)
+
+
+def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) -> str | None:
+    """Why the viewer cannot Join with this invitation, or None when they can."""
+    status = st.effective_status(inv.status, inv.expires_at, now)
+    if status == st.EXPIRED:
+        return "This invitation has expired. Ask the inviter for a new invitation."
+    if status != st.PENDING:
+        return f"This invitation is {st.TENANT_LABELS[status].lower()} and can no longer be used."
+    if viewer.email != inv.recipient:
+        return (f"This invitation is for {inv.recipient}, but you are signed in as "
+                f"{viewer.email}. Sign in as the invited address to accept it.")
+    if not viewer.is_tenant_admin:
+        return (f"You must be a Tenant Administrator of {viewer.org_name} to accept for it.")
+    if viewer.organization_id in _member_tenant_ids(db, inv.community_id):
+        return f"{viewer.org_name} is already a member of this community."
+    return None
+
+
+def join(db: Session, viewer: Viewer, token: str, *, now: datetime, mailer: Mailer) -> int:
+    """Accept the invitation for the viewer's tenant; membership waits for confirmation."""
+    inv = invitation_by_token(db, mailer.secret_key, token)
+    if inv.kind != KIND:
+        raise NotFound()
+    problem = join_problem(db, viewer, inv, now)
+    if problem:
+        raise PermissionDenied(problem)
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status == st.PENDING,
+        Invitation.token_hash == inv.token_hash, Invitation.expires_at > now).values(
+        status=st.ACCEPTED, accepted_at=now, accepted_by_user_id=viewer.user_id,
+        accepted_for_organization_id=viewer.organization_id)).rowcount
+    if changed != 1:
+        raise Conflict("This invitation was used or changed a moment ago; nothing was done.")
+    community = _community(db, inv.community_id)
+    inviter = db.get(User, inv.invited_by_user_id)
+    subject, text, html = templates.tenant_joined(
+        invitee=viewer.display_name, invitee_org=viewer.org_name, community=community.name,
+        link=mailer.base_url + routes.community(community.id, inv.id))
+    enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
+            base_url=mailer.base_url, invitation_id=inv.id)
+    audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer,
+                 details={"tenant": viewer.org_name})
+    return inv.id
+
+
+def decline(db: Session, viewer: Viewer, token: str, reason: str, *, now: datetime,
+            mailer: Mailer) -> int:
+    inv = invitation_by_token(db, mailer.secret_key, token)
+    if inv.kind != KIND or viewer.email != inv.recipient:
+        raise PermissionDenied("Only the invited address can decline this invitation.")
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status == st.PENDING,
+        Invitation.expires_at > now).values(
+        status=st.DECLINED, declined_at=now, decline_reason=reason.strip()[:500] or None)
+    ).rowcount
+    if changed != 1:
+        raise Conflict("This invitation is no longer pending; nothing was declined.")
+    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer)
+    return inv.id
+
+
+def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+    """Make the accepting tenant a member; its accepting admin becomes Community Moderator."""
+    inv = _managed_invitation(db, viewer, invitation_id)
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status == st.ACCEPTED).values(
+        status=st.CONFIRMED, confirmed_at=now, confirmed_by_user_id=viewer.user_id)).rowcount
+    if changed != 1:
+        raise Conflict("Only an accepted invitation can be confirmed; this one has changed.")
+    db.refresh(inv)
+    if inv.accepted_for_organization_id in _member_tenant_ids(db, inv.community_id):
+        raise Conflict("That tenant is already a member of this community.")
+    db.add(CommunityTenant(community_id=inv.community_id,
+                           organization_id=inv.accepted_for_organization_id, joined_at=now,
+                           invitation_id=inv.id))
+    add_member(db, inv.community_id, inv.accepted_by_user_id, inv.accepted_for_organization_id,
+               [COMMUNITY_MODERATOR])
+    audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer,
+                 details={"organization_id": inv.accepted_for_organization_id})
+
+
+def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
+                    now: datetime) -> dict:
+    """What the accept page shows; reading it changes nothing (mail scanners open links)."""
+    inv = invitation_by_token(db, secret_key, token)
+    if inv.kind != KIND:
+        raise NotFound()
+    community = db.get(Community, inv.community_id)
+    inviter_org = db.get(Organization, inv.organization_id)
+    inviter = db.get(User, inv.invited_by_user_id)
+    status = st.effective_status(inv.status, inv.expires_at, now)
+    return {
+        "community": community.name, "inviter_org": inviter_org.name,
+        "inviter": inviter.display_name, "recipient": inv.recipient,
+        "status": status, "status_label": st.TENANT_LABELS[status],
+        "expires": inv.expires_at.strftime("%d %B %Y, %H:%M UTC"),
+        "problem": (join_problem(db, viewer, inv, now) or "") if viewer else "",
+        "accepted_by_me": bool(viewer and inv.accepted_by_user_id == viewer.user_id),
+    }
+
+
