@@ -10,8 +10,12 @@ from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.db import get_engine
 from app.mail.runner import run_mail
 from app.pages import shell_pages as pages
+from app.pages.accept import accept_page
+from app.pages.community import community_page
 from app.pages.signin import signin_page
 from app.settings import get_settings
+from app.states.accept import AcceptState
+from app.states.community import CommunityState
 from app.states.lists import (
     CommunitiesState,
     InvitationsState,
@@ -29,6 +33,9 @@ app = rx.App(
 app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
              on_load=SignInState.load)
 
+app.add_page(accept_page, route=routes.ACCEPT, title="Invitation · Commons",
+             on_load=AcceptState.load)
+
 _PROTECTED = [
     (pages.home_page, routes.HOME, "Commons", None),
     (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
@@ -37,6 +44,7 @@ _PROTECTED = [
     (pages.invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
     (pages.managed_page, routes.MANAGED, "Managed Communities", None),
     (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
+    (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),
 ]
 for component, route, title, loader in _PROTECTED:
     app.add_page(component, route=route, title=f"{title} · Commons",

@@ -35,6 +35,7 @@ def signin(next_path: str | None = None, tenant: str | None = None,
     return SIGNIN + ("?" + urlencode(params) if params else "")
 
 ACCEPT = "/invite/[token]"
+COMMUNITY_DETAILS = "/communities/[cid]"
 
 
 def community(community_id: int, invitation_id: int | None = None) -> str:

@@ -45,10 +45,13 @@ def home_page() -> rx.Component:
 
 def communities_page() -> rx.Component:
     table = data_table(
-        ["Name", "Owner", "Kind"], CommunitiesState.rows,
+        ["Name", "Owner", "Kind", ""], CommunitiesState.rows,
         lambda r: [rx.vstack(rx.text(r["name"], weight="medium"),
                              rx.text(r["description"], size="1", color_scheme="gray"),
-                             spacing="1"), r["owner"], r["kind"]])
+                             spacing="1"), r["owner"], r["kind"],
+                   rx.link(rx.button("Details", size="1", variant="soft"),
+                           href="/communities/" + r["id"].to(str),
+                           aria_label="Details of " + r["name"].to(str))])
     return shell(
         "Communities",
         rx.text("Data Management › Communities", size="2", color_scheme="gray"),

@@ -1,0 +1,181 @@
+"""Community Details: Tenants and Invitations tabs, with their panes and dialogs."""
+
+import reflex as rx
+
+from app.components.common import data_table, empty_state, error_callout
+from app.components.layout import shell
+from app.states.community import CommunityState as S
+
+STATUSES = ["All", "Invitation Pending", "Invitation Accepted", "Confirmed", "Declined",
+            "Expired", "Revoked"]
+
+
+def _confirm(trigger: rx.Component, title: str, text, action_label: str, on_confirm,
+             color: str = "red", extra: rx.Component | None = None,
+             disabled=False) -> rx.Component:
+    """A button that asks again in a dialog before doing anything."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(text),
+            extra or rx.fragment(),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(action_label, color_scheme=color,
+                                                 on_click=on_confirm, disabled=disabled)),
+                justify="end", spacing="3", margin_top="16px",
+            ),
+        ),
+    )
+
+
+def invite_dialog() -> rx.Component:
+    return rx.fragment(rx.button(rx.icon("user-plus", size=16), "Invite Tenant",
+                                 on_click=S.open_invite(True)), rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Invite Tenant"),
+            rx.dialog.description(
+                "Enter the email address of the Tenant Administrator of the tenant you would "
+                "like to invite. They accept for their tenant, then you confirm."),
+            rx.vstack(
+                rx.el.label("Email address of the tenant administrator", html_for="invite-email",
+                            style={"font_size": "14px", "font_weight": "500"}),
+                rx.input(id="invite-email", type="email", value=S.invite_email,
+                         on_change=S.set_invite_email, placeholder="admin@partner.example",
+                         width="100%"),
+                rx.cond(S.invite_error != "", rx.callout(S.invite_error, color_scheme="red",
+                                                         icon="circle-alert", role="alert",
+                                                         size="1")),
+                spacing="2", margin_top="12px",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.cond(S.resend_offer > 0,
+                        rx.button("Resend Invitation", on_click=S.resend(S.resend_offer)),
+                        rx.button("Invite", on_click=S.send_invite)),
+                justify="end", spacing="3", margin_top="16px",
+            ),
+        ),
+        open=S.invite_open, on_open_change=S.open_invite,
+    ))
+
+
+def tenant_pane() -> rx.Component:
+    t = S.selected_tenant
+    remove = _confirm(rx.button("Remove Tenant", color_scheme="red", variant="soft"),
+                      "Remove Tenant",
+                      rx.text("Remove ", rx.text.strong(t["name"].to(str)),
+                              " from the community? Its users lose access at once. "
+                              "You can invite it again later."),
+                      "Remove Tenant", S.remove_tenant(t["organization_id"].to(int)))
+    leave = rx.menu.root(
+        rx.menu.trigger(rx.icon_button(rx.icon("ellipsis"), variant="soft",
+                                       aria_label="More Options")),
+        rx.menu.content(rx.menu.item("Remove ", t["name"].to(str),
+                                     on_select=S.set_leave_name(""))),
+    )
+    leave_dialog = _confirm(
+        rx.button("Remove ", t["name"].to(str), variant="soft", color_scheme="red"),
+        "Remove your tenant",
+        rx.text("Type ", rx.text.strong(t["name"].to(str)),
+                " to confirm. Your users lose access to this community at once."),
+        "Remove", S.leave,
+        extra=rx.input(value=S.leave_name, on_change=S.set_leave_name,
+                       aria_label="Type your tenant name", margin_top="12px"),
+        disabled=S.leave_name != t["name"].to(str))
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading("Tenant Details", size="3", as_="h2"), rx.spacer(),
+                  rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,
+                                 aria_label="Close"), width="100%"),
+        rx.text(rx.text.strong(t["name"].to(str))),
+        rx.text("Tenant ID ", rx.code(t["tenant_id"].to(str)), size="2"),
+        rx.text("Joined ", t["joined"].to(str), size="2"),
+        rx.cond(S.header["can_remove"].to(bool) & ~t["is_owner"].to(bool), remove),
+        rx.cond(t["is_mine"].to(bool) & S.header["can_leave"].to(bool),
+                rx.hstack(leave, leave_dialog, spacing="2")),
+        spacing="2", width="100%"), width="100%", max_width="360px")
+
+
+def invitation_pane() -> rx.Component:
+    d = S.details
+    timeline = rx.foreach(d["timeline"].to(list[dict[str, str]]), lambda e: rx.hstack(
+        rx.icon("circle-dot", size=14), rx.text(e["what"], weight="medium", size="2"),
+        rx.text(e["who"], " · ", e["when"], size="1", color_scheme="gray"), align="center"))
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading("Invitation Details", size="3", as_="h2"), rx.spacer(),
+                  rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,
+                                 aria_label="Close"), width="100%"),
+        rx.text(d["recipient"].to(str), weight="bold"),
+        rx.badge(d["status"].to(str)),
+        rx.text("Expires ", d["expires"].to(str), size="2"),
+        rx.cond(d["accepted_for"].to(str) != "",
+                rx.text("Accepted for ", rx.text.strong(d["accepted_for"].to(str)), size="2")),
+        rx.hstack(
+            rx.cond(d["can_confirm"].to(bool), _confirm(
+                rx.button("Confirm Tenant"), "Confirm Tenant",
+                rx.text("Confirm ", rx.text.strong(d["accepted_for"].to(str)),
+                        " as a member tenant of this community?"),
+                "Confirm Tenant", S.confirm(d["id"].to(int)), color="indigo")),
+            rx.cond(d["can_resend"].to(bool),
+                    rx.button("Resend Invitation", variant="soft",
+                              on_click=S.resend(d["id"].to(int)))),
+            rx.cond(d["can_revoke"].to(bool), _confirm(
+                rx.button("Revoke Invitation", variant="soft", color_scheme="red"),
+                "Revoke Invitation", "The link stops working and the invitee cannot join.",
+                "Revoke Invitation", S.revoke(d["id"].to(int)))),
+            wrap="wrap", spacing="2"),
+        rx.text("Timeline", weight="bold", size="2", margin_top="8px"),
+        timeline,
+        spacing="2", width="100%"), width="100%", max_width="360px")
+
+
+def tenants_tab() -> rx.Component:
+    table = data_table(["Tenant", "Role", "Joined", ""], S.tenants, lambda t: [
+        rx.text(t["name"], weight="medium"), t["role"], t["joined"],
+        rx.button("Select", size="1", variant="soft", on_click=S.select_tenant(t),
+                  aria_label="Select " + t["name"].to(str))])
+    return rx.vstack(
+        rx.cond(S.header["can_invite"].to(bool), invite_dialog()),
+        rx.flex(table, rx.cond(S.selected_tenant.length() > 0, tenant_pane()),
+                spacing="4", width="100%", direction=rx.breakpoints(initial="column",
+                                                                     md="row")),
+        spacing="3", width="100%")
+
+
+def invitations_tab() -> rx.Component:
+    table = data_table(
+        ["Invitation Recipient", "Status", "Invited by", "Sent", "Expires"], S.invitations,
+        lambda i: [rx.button(i["recipient"], variant="ghost", size="1",
+                             on_click=S.select_invitation(i["id"])),
+                   rx.badge(i["status"]), i["invited_by"], i["sent"], i["expires"]])
+    return rx.vstack(
+        rx.hstack(rx.text("Status", as_="label", size="2"),
+                  rx.select(STATUSES, value=S.status_filter, on_change=S.set_status_filter,
+                            aria_label="Filter by status"), align="center"),
+        rx.flex(
+            rx.cond(S.invitations.length() > 0, table,
+                    empty_state("mail", "No invitations", "Invite a tenant from the Tenants tab.")),
+            rx.cond(S.details.length() > 0, invitation_pane()),
+            spacing="4", width="100%", direction=rx.breakpoints(initial="column", md="row")),
+        spacing="3", width="100%")
+
+
+def community_page() -> rx.Component:
+    return shell(
+        "Community Details",
+        error_callout(S.error),
+        rx.cond(S.header.length() > 0, rx.vstack(
+            rx.heading(S.header["name"].to(str), size="6", as_="h2"),
+            rx.text(S.header["description"].to(str), color_scheme="gray"),
+            rx.text("Owner: ", S.header["owner"].to(str), size="2"),
+            rx.tabs.root(
+                rx.tabs.list(rx.tabs.trigger("Tenants", value="tenants"),
+                             rx.cond(S.header["can_invite"].to(bool),
+                                     rx.tabs.trigger("Invitations", value="invitations"))),
+                rx.tabs.content(tenants_tab(), value="tenants", padding_top="12px"),
+                rx.tabs.content(invitations_tab(), value="invitations", padding_top="12px"),
+                value=S.tab, on_change=S.set_tab,
+                width="100%"),
+            spacing="3", width="100%")),
+    )

@@ -1,0 +1,78 @@
+"""The accept page of a tenant invitation: opening it changes nothing; Join does."""
+
+import reflex as rx
+
+from app import routes
+from app.db import session_scope
+from app.domain.errors import DomainError, NotSignedIn
+from app.models import utcnow
+from app.services import tenant_invitations as ti
+from app.settings import get_settings
+from app.states.community import mailer
+from app.states.viewer import viewer_of
+
+
+class AcceptState(rx.State):
+    invitation: dict[str, str | bool] = {}
+    error: str = ""
+    signed_in_as: str = ""
+    outcome: str = ""
+    decline_reason: str = ""
+    loaded: bool = False
+
+    def _token(self) -> str:
+        parts = self.router.url.path.strip("/").split("/")
+        return parts[1] if len(parts) > 1 else ""
+
+    def _show(self) -> None:
+        try:
+            viewer = viewer_of(self)
+        except NotSignedIn:
+            viewer = None
+        self.signed_in_as = f"{viewer.email} ({viewer.org_name})" if viewer else ""
+        try:
+            with session_scope() as db:
+                self.invitation = ti.invitation_view(db, get_settings().secret_key,
+                                                     self._token(), viewer, utcnow())
+            self.error = ""
+        except DomainError as err:
+            self.invitation = {}
+            self.error = err.message
+        self.loaded = True
+
+    @rx.event
+    def load(self):
+        self.outcome = ""
+        self._show()
+
+    @rx.event
+    def set_decline_reason(self, value: str):
+        self.decline_reason = value[:500]
+
+    def _act(self, step, message: str):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                step(db, viewer)
+        except NotSignedIn:
+            return rx.redirect(routes.signin(next_path=self.router.url.path))
+        except DomainError as err:
+            self._show()
+            return rx.toast.error(err.message)
+        self.outcome = message
+        self._show()
+        return None
+
+    @rx.event
+    def join(self):
+        return self._act(lambda db, v: ti.join(db, v, self._token(), now=utcnow(),
+                                               mailer=mailer()), "accepted")
+
+    @rx.event
+    def decline(self):
+        return self._act(lambda db, v: ti.decline(db, v, self._token(), self.decline_reason,
+                                                  now=utcnow(), mailer=mailer()), "declined")
+
+    @rx.event
+    def sign_in_instead(self):
+        return rx.redirect(routes.signin(next_path=self.router.url.path))
