@@ -102,7 +102,7 @@ def test_join_then_confirm_makes_the_tenant_a_member_with_a_moderator(db, demo):
     assert {COMMUNITY_VIEW, COMMUNITY_LEAVE} <= community_permissions(db, viewer(db, "bob"),
                                                                        wind(db))
     names = [t["name"] for t in ct.list_tenants(db, viewer(db, "alice"), wind(db))]
-    assert names == ["Contoso Energy", "Fabrikam Utilities"]
+    assert names == ["Contoso Energy", "Fabrikam Utilities", "Northwind Traders"]
     timeline = [e["what"] for e in ct.invitation_details(db, viewer(db, "alice"), inv_id,
                                                          NOW)["timeline"]]
     assert timeline == ["Sent", "Accepted (Join)", "Confirmed"]
@@ -112,10 +112,10 @@ def test_wrong_address_wrong_role_and_member_tenant_cannot_join(db, demo):
     _, token = invite(db)
     with pytest.raises(PermissionDenied, match="signed in as carol@northwind.example"):
         ti.join(db, viewer(db, "carol"), token, now=NOW, mailer=MAILER)
-    create_user(db, org(db, "northwind"), email="erin@northwind.example", username="erin",
+    create_user(db, org(db, "fabrikam"), email="erin@fabrikam.example", username="erin",
                 display_name="Erin", password="long-enough-pw")
     db.commit()
-    _, token2 = invite(db, email="erin@northwind.example")
+    _, token2 = invite(db, email="erin@fabrikam.example")
     with pytest.raises(PermissionDenied, match="must be a Tenant Administrator"):
         ti.join(db, viewer(db, "erin"), token2, now=NOW, mailer=MAILER)
     assert db.exec(select(Invitation.status)).all() == ["pending", "pending"]
@@ -195,6 +195,13 @@ def test_removed_tenant_loses_access_and_can_be_invited_again(db, demo):
     ti.confirm_tenant(db, viewer(db, "alice"), inv_id, now=NOW)
     db.commit()
     assert COMMUNITY_VIEW in community_permissions(db, viewer(db, "bob"), wind(db))
+
+
+def test_demo_northwind_moderator_carol_leaves(db, demo):
+    carol = viewer(db, "carol")
+    ct.leave_community(db, carol, wind(db), "Northwind Traders", now=NOW)
+    db.commit()
+    assert community_permissions(db, viewer(db, "carol"), wind(db)) == frozenset()
 
 
 def test_moderator_leaves_by_typing_the_tenant_name(db, demo):

@@ -72,18 +72,22 @@ def tenant_pane() -> rx.Component:
     leave = rx.menu.root(
         rx.menu.trigger(rx.icon_button(rx.icon("ellipsis"), variant="soft",
                                        aria_label="More Options")),
-        rx.menu.content(rx.menu.item("Remove ", t["name"].to(str),
-                                     on_select=S.set_leave_name(""))),
+        rx.menu.content(rx.menu.item("Remove " + t["name"].to(str),
+                                     on_select=S.open_leave(True))),
     )
-    leave_dialog = _confirm(
-        rx.button("Remove ", t["name"].to(str), variant="soft", color_scheme="red"),
-        "Remove your tenant",
-        rx.text("Type ", rx.text.strong(t["name"].to(str)),
-                " to confirm. Your users lose access to this community at once."),
-        "Remove", S.leave,
-        extra=rx.input(value=S.leave_name, on_change=S.set_leave_name,
-                       aria_label="Type your tenant name", margin_top="12px"),
-        disabled=S.leave_name != t["name"].to(str))
+    leave_dialog = rx.alert_dialog.root(rx.alert_dialog.content(
+        rx.alert_dialog.title("Remove " + t["name"].to(str)),
+        rx.alert_dialog.description(
+            "Type " + t["name"].to(str) + " to confirm. Your users lose access to this "
+            "community at once; the community can invite your tenant again later."),
+        rx.input(value=S.leave_name, on_change=S.set_leave_name,
+                 aria_label="Type your tenant name", margin_top="12px"),
+        rx.hstack(
+            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.button("Remove", color_scheme="red", on_click=S.leave,
+                      disabled=S.leave_name != t["name"].to(str)),
+            justify="end", spacing="3", margin_top="16px"),
+    ), open=S.leave_open, on_open_change=S.open_leave)
     return rx.card(rx.vstack(
         rx.hstack(rx.heading("Tenant Details", size="3", as_="h2"), rx.spacer(),
                   rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,

@@ -2,10 +2,10 @@
 
 from sqlmodel import Session, select
 
-from app.domain.permissions import TENANT_ADMIN, TENANT_MEMBER
-from app.models import Organization
+from app.domain.permissions import COMMUNITY_MODERATOR, TENANT_ADMIN, TENANT_MEMBER
+from app.models import CommunityTenant, Organization
 from app.services.auth import viewer_for_user
-from app.services.communities import create_community
+from app.services.communities import add_member, create_community
 from app.services.orgs import create_organization, create_user
 from app.services.passwords import hash_password
 from app.services.roles import ensure_builtin_roles
@@ -46,6 +46,9 @@ def seed_demo(db: Session) -> dict[str, Organization]:
                                       display_name=display, password_hash=password_hash,
                                       role=role)
     alice = viewer_for_user(db, users["alice"], orgs["contoso"].id)
-    create_community(db, alice, "Wind Farm Analytics",
-                     "Turbine telemetry shared between Contoso Energy and its partners.")
+    wind = create_community(db, alice, "Wind Farm Analytics",
+                            "Turbine telemetry shared between Contoso Energy and its partners.")
+    northwind = orgs["northwind"].id  # a confirmed member tenant, carol its moderator
+    db.add(CommunityTenant(community_id=wind.id, organization_id=northwind))
+    add_member(db, wind.id, users["carol"].id, northwind, [COMMUNITY_MODERATOR])
     return orgs

@@ -30,6 +30,7 @@ class CommunityState(rx.State):
     resend_offer: int = 0
     leave_name: str = ""
     tab: str = "tenants"
+    leave_open: bool = False
 
     def _cid(self) -> int:
         try:
@@ -117,6 +118,11 @@ class CommunityState(rx.State):
     @rx.event
     def set_invite_email(self, value: str):
         self.invite_email = value[:320]
+
+    @rx.event
+    def open_leave(self, value: bool = True):
+        self.leave_open = value
+        self.leave_name = ""
 
     @rx.event
     def set_leave_name(self, value: str):

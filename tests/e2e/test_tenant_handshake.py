@@ -96,3 +96,21 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     expect(bob.get_by_text("not valid")).to_be_visible()
     bob.goto(second_link)
     expect(bob.get_by_role("button", name="Join")).to_be_visible()
+
+
+def test_community_moderator_of_northwind_removes_their_own_tenant(browser, live_app):
+    carol = browser.new_context().new_page()
+    sign_in(carol, live_app.url, "northwind", "carol")
+    expect(carol.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    open_community(carol, live_app.url)
+    expect(carol.get_by_role("tab", name="Invitations")).to_have_count(0)
+    carol.get_by_role("button", name="Select Northwind Traders").click()
+    expect(carol.get_by_role("button", name="Remove Tenant")).to_have_count(0)
+    carol.get_by_role("button", name="More Options").click()
+    carol.get_by_role("menuitem", name="Remove Northwind Traders").click()
+    dialog = carol.get_by_role("alertdialog")
+    expect(dialog.get_by_role("button", name="Remove")).to_be_disabled()
+    dialog.get_by_label("Type your tenant name").fill("Northwind Traders")
+    dialog.get_by_role("button", name="Remove").click()
+    expect(carol).to_have_url(re.compile(r"/communities/?$"))
+    expect(carol.get_by_text("No communities to show")).to_be_visible()
