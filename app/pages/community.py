@@ -154,9 +154,12 @@ def invitations_tab() -> rx.Component:
                              on_click=S.select_invitation(i["id"])),
                    rx.badge(i["status"]), i["invited_by"], i["sent"], i["expires"]])
     return rx.vstack(
-        rx.hstack(rx.text("Status", as_="label", size="2"),
-                  rx.select(STATUSES, value=S.status_filter, on_change=S.set_status_filter,
-                            aria_label="Filter by status"), align="center"),
+        rx.hstack(rx.text("Status", size="2"),
+                  rx.select.root(
+                      rx.select.trigger(aria_label="Filter by status"),
+                      rx.select.content(*[rx.select.item(x, value=x) for x in STATUSES]),
+                      value=S.status_filter, on_change=S.set_status_filter),
+                  align="center"),
         rx.flex(
             rx.cond(S.invitations.length() > 0, table,
                     empty_state("mail", "No invitations", "Invite a tenant from the Tenants tab.")),

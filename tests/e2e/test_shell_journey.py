@@ -50,8 +50,8 @@ def test_alice_signs_in_with_the_keyboard_sees_the_shell_and_signs_out(page, liv
                            ("Organizations", "Organizations")]:
         page.get_by_role("navigation", name="Main").get_by_role("link", name=label).click()
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+        assert_accessible(page, heading)
     expect(main.get_by_text("Contoso Retail", exact=True)).to_be_visible()
-    assert_accessible(page, "organizations")
 
     page.get_by_role("button", name="Account menu").click()
     page.get_by_role("menuitem", name="Sign out").click()
@@ -78,3 +78,4 @@ def test_alice_switches_into_a_child_organization(page, live_app):
     expect(page.get_by_role("button", name="Account menu")).to_contain_text("Contoso Retail East")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Communities").click()
     expect(page.get_by_text("No communities to show")).to_be_visible()
+    assert_accessible(page, "communities, empty")

@@ -61,11 +61,13 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     expect(bob.get_by_text("Membership does not begin until the inviter confirms")).to_be_visible()
     bob.get_by_role("button", name="Join").click()
     expect(bob.get_by_text("Awaiting confirmation")).to_be_visible()
+    assert_accessible(bob, "accept page, awaiting confirmation")
 
     alice.reload()
     alice.get_by_role("tab", name="Invitations").click()
     alice.get_by_role("button", name=BOB).click()
     expect(alice.get_by_text("Invitation Accepted").first).to_be_visible()
+    assert_accessible(alice, "invitation details")
     alice.get_by_role("button", name="Confirm Tenant").click()
     alice.get_by_role("alertdialog").get_by_role("button", name="Confirm Tenant").click()
     expect(alice.get_by_text("Tenant confirmed")).to_be_visible()
