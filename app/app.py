@@ -27,6 +27,8 @@ from app.states.shell import ShellState
 from app.states.signin import SignInState
 
 app = rx.App(
+    # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
+    toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
     api_transformer=Starlette(routes=AUTH_ROUTES),
 )
 

@@ -19,7 +19,7 @@ def error_callout(message) -> rx.Component:
                                               role="alert"), rx.fragment())
 
 
-def data_table(headers: list[str], rows, cells) -> rx.Component:
+def data_table(headers: list, rows, cells) -> rx.Component:
     """A table of `rows` (a list var); `cells(row)` returns the cell contents of one row."""
     return rx.box(
         rx.table.root(

@@ -148,8 +148,15 @@ def tenants_tab() -> rx.Component:
 
 
 def invitations_tab() -> rx.Component:
+    def sortable(label: str, key: str) -> rx.Component:
+        return rx.button(label, rx.cond(S.sort_key == key, rx.icon("arrow-down-up", size=12)),
+                         variant="ghost", size="1", color_scheme="gray", high_contrast=True,
+                         on_click=S.sort_by(key), aria_label=f"Sort by {label}")
+
     table = data_table(
-        ["Invitation Recipient", "Status", "Invited by", "Sent", "Expires"], S.invitations,
+        [sortable("Invitation Recipient", "recipient"), sortable("Status", "status"),
+         sortable("Invited by", "invited_by"), sortable("Sent", "sent"),
+         sortable("Expires", "expires")], S.invitations,
         lambda i: [rx.button(i["recipient"], variant="ghost", size="1",
                              on_click=S.select_invitation(i["id"])),
                    rx.badge(i["status"]), i["invited_by"], i["sent"], i["expires"]])

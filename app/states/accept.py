@@ -5,18 +5,18 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.live.topics import LiveTopic, community_topic, invitation_topic
 from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
-from app.states.community import mailer
+from app.states.community import CommunityState, mailer
 from app.states.viewer import viewer_of
 
 
 class AcceptState(rx.State):
-    invitation: dict[str, str | bool] = {}
+    invitation: dict[str, str | bool | int] = {}
     error: str = ""
     signed_in_as: str = ""
-    outcome: str = ""
     decline_reason: str = ""
     loaded: bool = False
 
@@ -42,14 +42,24 @@ class AcceptState(rx.State):
 
     @rx.event
     def load(self):
-        self.outcome = ""
         self._show()
+        if self.invitation:
+            return LiveTopic.follow(invitation_topic(int(self.invitation["id"])))
+        return None
+
+    @rx.event
+    def live_refresh(self, message: str, topic: str):
+        """The inviter acted on this invitation: show its new status without a reload."""
+        if not self.invitation or invitation_topic(int(self.invitation["id"])) != topic:
+            return None
+        self._show()
+        return rx.toast.info(message)
 
     @rx.event
     def set_decline_reason(self, value: str):
         self.decline_reason = value[:500]
 
-    def _act(self, step, message: str):
+    def _act(self, step, what: str):
         try:
             viewer = viewer_of(self)
             with session_scope() as db:
@@ -59,19 +69,22 @@ class AcceptState(rx.State):
         except DomainError as err:
             self._show()
             return rx.toast.error(err.message)
-        self.outcome = message
         self._show()
-        return None
+        message = f"{viewer.display_name} of {viewer.org_name} {what}."
+        return CommunityState.broadcast(
+            [community_topic(int(self.invitation["community_id"]))], message)
 
     @rx.event
     def join(self):
         return self._act(lambda db, v: ti.join(db, v, self._token(), now=utcnow(),
-                                               mailer=mailer()), "accepted")
+                                               mailer=mailer()),
+                         "accepted the invitation (Join)")
 
     @rx.event
     def decline(self):
         return self._act(lambda db, v: ti.decline(db, v, self._token(), self.decline_reason,
-                                                  now=utcnow(), mailer=mailer()), "declined")
+                                                  now=utcnow(), mailer=mailer()),
+                         "declined the invitation")
 
     @rx.event
     def sign_in_instead(self):

@@ -1,9 +1,10 @@
-"""Community Details: the Tenants and Invitations tabs and their actions."""
+"""Community Details: the Tenants and Invitations tabs, their actions, and live refresh."""
 
 import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.live.topics import LiveTopic, community_topic, invitation_topic, publish
 from app.models import utcnow
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
@@ -16,11 +17,16 @@ def mailer() -> ti.Mailer:
     return ti.Mailer(s.secret_key, s.base_url, s.tenant_invite_days)
 
 
+def refresh_handler(state_cls) -> str:
+    return f"{state_cls.get_full_name()}.live_refresh"
+
+
 class CommunityState(rx.State):
     header: dict[str, str | int | bool] = {}
     tenants: list[dict[str, str | int | bool]] = []
     invitations: list[dict[str, str | int]] = []
     status_filter: str = "All"
+    sort_key: str = "sent"
     details: dict = {}
     selected_tenant: dict[str, str | int | bool] = {}
     error: str = ""
@@ -29,14 +35,12 @@ class CommunityState(rx.State):
     invite_error: str = ""
     resend_offer: int = 0
     leave_name: str = ""
-    tab: str = "tenants"
     leave_open: bool = False
+    tab: str = "tenants"
 
     def _cid(self) -> int:
-        try:
-            return int(self.router.url.path.strip("/").split("/")[1])
-        except (IndexError, ValueError):
-            return 0
+        parts = self.router.url.path.strip("/").split("/")
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
 
     def _refresh(self, db, viewer) -> None:
         cid = self._cid()
@@ -44,44 +48,88 @@ class CommunityState(rx.State):
         self.tenants = ct.list_tenants(db, viewer, cid)
         if self.header["can_invite"]:
             status = "" if self.status_filter == "All" else self.status_filter
-            self.invitations = ct.list_invitations(db, viewer, cid, utcnow(), status)
+            rows = ct.list_invitations(db, viewer, cid, utcnow(), status)
+            self.invitations = sorted(rows, key=lambda r: str(r[self.sort_key]),
+                                      reverse=self.sort_key in ("sent", "expires"))
             if self.details:
                 self.details = ct.invitation_details(db, viewer, self.details["id"], utcnow())
         else:
-            self.invitations = []
+            self.invitations, self.details = [], {}
+        if self.selected_tenant and not any(
+                t["organization_id"] == self.selected_tenant["organization_id"]
+                for t in self.tenants):
+            self.selected_tenant = {}
 
-    def _run(self, action=None, success: str = ""):
-        """Check the session, run `action(db, viewer)`, refresh, and report the outcome."""
+    def _reload(self) -> str | None:
+        """Re-query everything this tab shows; returns the refusal message, if any."""
         try:
             viewer = viewer_of(self)
             with session_scope() as db:
-                if action is not None:
-                    action(db, viewer)
-            with session_scope() as db:
                 self._refresh(db, viewer)
-            self.error = ""
+        except DomainError as err:
+            self.header, self.tenants, self.invitations, self.details = {}, [], [], {}
+            self.error = err.message
+            return err.message
+        self.error = ""
+        return None
+
+    def _act(self, action, success: str, invitation_id: int | None = None):
+        """Check the session, run one service call, refresh, tell this tab and the others."""
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                action(db, viewer)
         except NotSignedIn:
             return to_signin(self)
         except DomainError as err:
-            if action is None:
-                self.error = err.message
-                self.header = {}
-                return None
+            self._reload()
             return rx.toast.error(err.message)
-        return rx.toast.success(success) if success else None
+        self._reload()
+        topics = [community_topic(self._cid())]
+        if invitation_id:
+            topics.append(invitation_topic(invitation_id))
+        return [rx.toast.success(success),
+                CommunityState.broadcast(topics, f"{viewer.display_name}: {success}")]
+
+    @rx.event(background=True)
+    async def broadcast(self, topics: list[str], message: str):
+        """Wake the other tabs following these topics (outside this tab's state lock)."""
+        from app.states.accept import AcceptState
+
+        me = self.router.session.client_token
+        for topic in topics:
+            handler = refresh_handler(
+                CommunityState if topic.startswith("community-") else AcceptState)
+            await publish(topic, handler, {"message": message, "topic": topic}, exclude=me)
+
+    @rx.event
+    def live_refresh(self, message: str, topic: str):
+        """Another tab changed this community: re-query what this session may see."""
+        if community_topic(self._cid()) != topic:
+            return None
+        problem = self._reload()
+        if problem == NotSignedIn().message:
+            return to_signin(self)
+        if self.error:
+            return rx.toast.warning(f"{message} This community is no longer available to you.")
+        return rx.toast.info(message)
 
     @rx.event
     def load(self):
-        self.details = {}
-        self.selected_tenant = {}
-        self.invite_open = False
-        self.tab = "tenants"
-        params = self.router.url.query_parameters
-        result = self._run()
-        if params.get("invitation", "").isdigit() and self.header.get("can_invite"):
+        self.details, self.selected_tenant = {}, {}
+        self.invite_open, self.leave_open, self.tab = False, False, "tenants"
+        try:
+            viewer_of(self)
+        except NotSignedIn:
+            return to_signin(self)
+        if self._reload():
+            return None
+        follow = LiveTopic.follow(community_topic(self._cid()))
+        wanted = self.router.url.query_parameters.get("invitation", "")
+        if wanted.isdigit() and self.header.get("can_invite"):
             self.tab = "invitations"
-            return self.select_invitation(int(params["invitation"]))
-        return result
+            return [follow, CommunityState.select_invitation(int(wanted))]
+        return follow
 
     @rx.event
     def set_tab(self, value: str):
@@ -90,18 +138,29 @@ class CommunityState(rx.State):
     @rx.event
     def set_status_filter(self, value: str):
         self.status_filter = value
-        return self._run()
+        self._reload()
+
+    @rx.event
+    def sort_by(self, key: str):
+        if key in ("recipient", "status", "invited_by", "sent", "expires"):
+            self.sort_key = key
+            self._reload()
 
     @rx.event
     def select_invitation(self, invitation_id: int):
-        def pick(db, viewer):
-            self.details = ct.invitation_details(db, viewer, invitation_id, utcnow())
-        return self._run(pick)
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                self.details = ct.invitation_details(db, viewer, invitation_id, utcnow())
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return None
 
     @rx.event
     def close_details(self):
-        self.details = {}
-        self.selected_tenant = {}
+        self.details, self.selected_tenant = {}, {}
 
     @rx.event
     def select_tenant(self, tenant: dict):
@@ -111,9 +170,7 @@ class CommunityState(rx.State):
     @rx.event
     def open_invite(self, value: bool = True):
         self.invite_open = value
-        self.invite_email = ""
-        self.invite_error = ""
-        self.resend_offer = 0
+        self.invite_email, self.invite_error, self.resend_offer = "", "", 0
 
     @rx.event
     def set_invite_email(self, value: str):
@@ -130,10 +187,11 @@ class CommunityState(rx.State):
 
     @rx.event
     def send_invite(self):
+        address = self.invite_email
         try:
             viewer = viewer_of(self)
             with session_scope() as db:
-                ti.invite_tenant(db, viewer, self._cid(), self.invite_email, now=utcnow(),
+                ti.invite_tenant(db, viewer, self._cid(), address, now=utcnow(),
                                  mailer=mailer())
         except NotSignedIn:
             return to_signin(self)
@@ -143,43 +201,51 @@ class CommunityState(rx.State):
         except DomainError as err:
             self.invite_error, self.resend_offer = err.message, 0
             return None
-        sent_to = self.invite_email
         self.invite_open = False
-        return self._run(success=f"Invitation sent to {sent_to}.")
+        self._reload()
+        success = f"Invitation sent to {address}."
+        return [rx.toast.success(success),
+                CommunityState.broadcast([community_topic(self._cid())],
+                                         f"{viewer.display_name}: {success}")]
 
     @rx.event
     def resend(self, invitation_id: int):
         self.invite_open = False
-        return self._run(lambda db, v: ti.resend_invitation(db, v, invitation_id, now=utcnow(),
+        return self._act(lambda db, v: ti.resend_invitation(db, v, invitation_id, now=utcnow(),
                                                              mailer=mailer()),
-                         "Invitation sent again with a new link; the old link no longer works.")
+                         "Invitation sent again with a new link; the old link no longer works.",
+                         invitation_id)
 
     @rx.event
     def revoke(self, invitation_id: int):
-        return self._run(lambda db, v: ti.revoke_invitation(db, v, invitation_id, now=utcnow()),
-                         "Invitation revoked.")
+        return self._act(lambda db, v: ti.revoke_invitation(db, v, invitation_id, now=utcnow()),
+                         "Invitation revoked.", invitation_id)
 
     @rx.event
     def confirm(self, invitation_id: int):
-        return self._run(lambda db, v: ti.confirm_tenant(db, v, invitation_id, now=utcnow()),
-                         "Tenant confirmed: it is now part of the community.")
+        return self._act(lambda db, v: ti.confirm_tenant(db, v, invitation_id, now=utcnow()),
+                         "Tenant confirmed: it is now part of the community.", invitation_id)
 
     @rx.event
     def remove_tenant(self, organization_id: int):
         self.selected_tenant = {}
-        return self._run(lambda db, v: ct.remove_tenant(db, v, self._cid(), organization_id,
+        return self._act(lambda db, v: ct.remove_tenant(db, v, self._cid(), organization_id,
                                                         now=utcnow()),
                          "Tenant removed from the community.")
 
     @rx.event
     def leave(self):
+        typed, cid = self.leave_name, self._cid()
         try:
             viewer = viewer_of(self)
             with session_scope() as db:
-                ct.leave_community(db, viewer, self._cid(), self.leave_name, now=utcnow())
+                ct.leave_community(db, viewer, cid, typed, now=utcnow())
         except NotSignedIn:
             return to_signin(self)
         except DomainError as err:
             return rx.toast.error(err.message)
-        return [rx.redirect("/communities"),
-                rx.toast.success(f"{viewer.org_name} has left the community.")]
+        self.leave_open = False
+        message = f"{viewer.org_name} has left the community."
+        return [rx.redirect("/communities"), rx.toast.success(message),
+                CommunityState.broadcast([community_topic(cid)],
+                                         f"{viewer.display_name}: {message}")]

@@ -119,9 +119,16 @@ _axe = Axe()
 
 
 def assert_accessible(page, context: str = "") -> None:
-    """Scan the page with axe-core; a serious or critical finding fails the test."""
+    """Scan the page with axe-core; a serious or critical finding fails the test.
+
+    Toasts are scanned once their entry animation is over (axe reads the opacity).
+    """
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-sonner-toast]')]"
+        ".every(t => getComputedStyle(t).opacity === '1')", timeout=5000)
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     details = [f"{v['id']} ({v['impact']}): {v['help']} -> "
-               f"{[n['target'] for n in v['nodes']][:3]}" for v in bad]
+               f"{[(n['target'], n.get('failureSummary', '')[-160:]) for n in v['nodes']][:3]}"
+               for v in bad]
     assert not bad, f"axe findings on {context or page.url}:\n" + "\n".join(details)

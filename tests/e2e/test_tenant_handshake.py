@@ -48,6 +48,10 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     expect(alice.get_by_text(f"Invitation sent to {BOB}")).to_be_visible()
     link = wait_for_link(smtp, BOB, before + 1)
 
+    alice.get_by_role("tab", name="Invitations").click()
+    expect(alice.get_by_role("button", name=BOB)).to_be_visible()
+    expect(alice.get_by_text("Invitation Pending").first).to_be_visible()
+
     bob = browser.new_context().new_page()
     bob.goto(link)
     expect(bob.get_by_role("heading", name="Join Wind Farm Analytics")).to_be_visible()
@@ -63,17 +67,18 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     expect(bob.get_by_text("Awaiting confirmation")).to_be_visible()
     assert_accessible(bob, "accept page, awaiting confirmation")
 
-    alice.reload()
-    alice.get_by_role("tab", name="Invitations").click()
+    # The inviter's open page changes without a reload, with a toast.
+    expect(alice.get_by_text("accepted the invitation (Join)")).to_be_visible()
+    expect(alice.get_by_role("table").get_by_text("Invitation Accepted")).to_be_visible()
     alice.get_by_role("button", name=BOB).click()
     expect(alice.get_by_text("Invitation Accepted").first).to_be_visible()
     assert_accessible(alice, "invitation details")
     alice.get_by_role("button", name="Confirm Tenant").click()
     alice.get_by_role("alertdialog").get_by_role("button", name="Confirm Tenant").click()
-    expect(alice.get_by_text("Tenant confirmed")).to_be_visible()
+    expect(alice.get_by_text("Tenant confirmed").first).to_be_visible()
 
-    bob.reload()
-    expect(bob.get_by_text("your tenant is now part of")).to_be_visible()
+    # ... and so does the invitee's awaiting page.
+    expect(bob.get_by_text("your tenant is now part of Wind Farm Analytics")).to_be_visible()
 
     alice.get_by_role("tab", name="Tenants").click()
     alice.get_by_role("button", name="Select Fabrikam Utilities").click()

@@ -1,0 +1,1 @@
+"""Change signals that wake other browsers; the database stays the source of truth."""

@@ -1,0 +1,62 @@
+"""Topics: a shared state per community or invitation that carries only a change signal.
+
+A tab follows a topic (`LiveTopic.follow`); after a change, `publish` bumps the topic's
+counter and asks every other following tab to run a refresh handler of its own state,
+which re-queries only what that tab's session may see. The same code works with one
+worker and with several workers over Redis (Reflex relays events between them).
+"""
+
+import asyncio
+import contextvars
+import logging
+
+import reflex as rx
+from reflex_base.event import Event
+from reflex_base.registry import RegistrationContext
+
+log = logging.getLogger("commons.live")
+
+
+def community_topic(community_id: int) -> str:
+    return f"community-{community_id}"
+
+
+def invitation_topic(invitation_id: int) -> str:
+    return f"invitation-{invitation_id}"
+
+
+class LiveTopic(rx.SharedState):
+    version: int = 0
+
+    @rx.event
+    async def follow(self, topic: str):
+        """Link this tab to `topic` (a tab follows one topic at a time)."""
+        await self._link_to(topic)
+
+
+async def _detached(coro):
+    """Run `coro` outside the current event's context.
+
+    Reflex forks an enqueued event's context from the current one and, when the event
+    has no router data, inherits the current tab's router (its URL and cookie) into the
+    other tab's state. Outside any event context the event gets an empty router and the
+    other tab keeps its own.
+    """
+    return await asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
+
+
+async def publish(topic: str, handler: str, payload: dict, exclude: str | None = None) -> int:
+    """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
+    app = RegistrationContext.get().app
+    async with app.modify_state(rx.BaseStateToken(ident=topic, cls=LiveTopic)) as root:
+        live = await root.get_state(LiveTopic)
+        live.version += 1
+        tokens = set(live._linked_from) - {exclude}
+    manager = app.event_namespace._token_manager if app.event_namespace else None
+    woken = 0
+    for token in tokens:
+        if manager is not None and not await manager.is_token_connected(token):
+            continue
+        await _detached(app.event_processor.enqueue(token, Event(name=handler, payload=payload)))
+        woken += 1
+    return woken
