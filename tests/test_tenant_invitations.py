@@ -248,3 +248,60 @@ def test_simultaneous_joins_have_one_winner(engine, demo, db):
     assert outcomes.count("won") == 1, outcomes
     assert db.exec(select(OutboxMessage).where(
         OutboxMessage.to_addr == "alice@contoso.example")).all().__len__() == 1
+
+
+def test_an_expired_link_can_ask_the_inviter_once_for_a_new_one(db, demo):
+    inv_id, token = invite(db)
+    with pytest.raises(Conflict):
+        ti.request_new_invitation(db, token, now=NOW, mailer=MAILER)
+    later = NOW + timedelta(days=14)
+    ti.request_new_invitation(db, token, now=later, mailer=MAILER)
+    db.commit()
+    asks = db.exec(select(OutboxMessage).where(
+        OutboxMessage.to_addr == "alice@contoso.example")).all()
+    assert len(asks) == 1 and "asks for a new invitation" in asks[0].subject
+    with pytest.raises(Conflict, match="already been asked"):
+        ti.request_new_invitation(db, token, now=later, mailer=MAILER)
+    timeline = ct.invitation_details(db, viewer(db, "alice"), inv_id, later)["timeline"]
+    assert timeline[-1]["what"] == "New invitation requested"
+
+
+def test_archiving_revokes_open_invitations_and_ends_memberships(db, demo):
+    from app.services.community_admin import archive_community
+    inv_id, _ = invite(db)
+    with pytest.raises(InvalidInput):
+        archive_community(db, viewer(db, "alice"), wind(db), "wind farm", now=NOW)
+    with pytest.raises(PermissionDenied):
+        archive_community(db, viewer(db, "carol"), wind(db), "Wind Farm Analytics", now=NOW)
+    archive_community(db, viewer(db, "alice"), wind(db), "Wind Farm Analytics", now=NOW)
+    db.commit()
+    assert db.get(Invitation, inv_id).status == "revoked"
+    assert community_permissions(db, viewer(db, "carol"), wind(db)) == frozenset()
+    assert set(db.exec(select(CommunityTenant.status)).all()) == {"removed"}
+
+
+def test_member_tenant_admin_gives_own_users_roles_and_no_one_elses(db, demo):
+    from app.services.community_admin import my_users_roles, set_community_role
+    erin = create_user(db, org(db, "northwind"), email="erin@northwind.example",
+                       username="erin", display_name="Erin", password="long-enough-pw")
+    db.commit()
+    carol = viewer(db, "carol")
+    rows = {r["email"]: r["role"] for r in my_users_roles(db, carol, wind(db))}
+    assert rows == {"carol@northwind.example": "community_moderator",
+                    "erin@northwind.example": "none"}
+    set_community_role(db, carol, wind(db), erin.id, "community_member", now=NOW)
+    db.commit()
+    assert community_permissions(db, viewer(db, "erin"), wind(db)) == {COMMUNITY_VIEW}
+    with pytest.raises(NotFound):
+        set_community_role(db, carol, wind(db), user_id_of(db, "frank"), "community_member",
+                           now=NOW)
+    with pytest.raises(InvalidInput):
+        set_community_role(db, carol, wind(db), erin.id, "community_admin", now=NOW)
+    set_community_role(db, carol, wind(db), erin.id, "none", now=NOW)
+    db.commit()
+    assert community_permissions(db, viewer(db, "erin"), wind(db)) == frozenset()
+
+
+def user_id_of(db, username):
+    from tests.helpers import user
+    return user(db, username).id

@@ -42,3 +42,15 @@ def tenant_joined(*, invitee: str, invitee_org: str, community: str,
     ]
     text = "\n\n".join(paragraphs + [f"Invitation details: {link}"]) + "\n"
     return subject, text, _html(paragraphs, link, "Invitation details")
+
+
+def renewal_request(*, recipient: str, community: str, link: str) -> tuple[str, str, str]:
+    """(subject, text, html) asking the inviter to resend an expired invitation."""
+    subject = f"{recipient} asks for a new invitation to {community}"
+    paragraphs = [
+        f"The invitation you sent to {recipient} for the community {community} expired "
+        "before it was used.",
+        f"{recipient} asks for a new one: open the invitation and select Resend Invitation.",
+    ]
+    text = "\n\n".join(paragraphs + [f"Invitation details: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Invitation details")

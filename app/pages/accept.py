@@ -69,10 +69,13 @@ def accept_page() -> rx.Component:
                 ("confirmed", rx.callout(
                     "Confirmed: your tenant is now part of " + inv["community"].to(str) + ".",
                     icon="circle-check", color_scheme="green", role="status")),
-                ("expired", rx.callout(
-                    "This invitation has expired. Ask " + inv["inviter"].to(str) + " of "
-                    + inv["inviter_org"].to(str) + " to send you a new invitation.",
-                    icon="clock", color_scheme="amber", role="status")),
+                ("expired", rx.vstack(
+                    rx.callout(
+                        "This invitation has expired. Ask " + inv["inviter"].to(str) + " of "
+                        + inv["inviter_org"].to(str) + " to send you a new invitation.",
+                        icon="clock", color_scheme="amber", role="status"),
+                    rx.button("Ask for a new invitation", on_click=A.ask_renewal),
+                    spacing="3")),
                 ("declined", rx.callout("This invitation was declined.", role="status")),
                 rx.callout("This invitation was revoked and can no longer be used.",
                            color_scheme="red", role="status"),

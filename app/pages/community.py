@@ -61,6 +61,46 @@ def invite_dialog() -> rx.Component:
     ))
 
 
+ROLE_CHOICES = [("none", "No role"), ("community_moderator", "Community Moderator"),
+                ("community_member", "Community Member")]
+
+
+def _user_role_row(u) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.text(u["name"], size="2", weight="medium"),
+                  rx.text(u["email"], size="1", color_scheme="gray"), spacing="0"),
+        rx.spacer(),
+        rx.cond(u["locked"].to(bool), rx.badge("Community Administrator"),
+                rx.select.root(
+                    rx.select.trigger(aria_label="Community role of " + u["name"].to(str)),
+                    rx.select.content(*[rx.select.item(label, value=key)
+                                        for key, label in ROLE_CHOICES]),
+                    value=u["role"].to(str),
+                    on_change=lambda key: S.set_user_role(u["user_id"].to(int), key),
+                    size="1")),
+        width="100%", align="center")
+
+
+def delete_dialog() -> rx.Component:
+    name = S.header["name"].to(str)
+    return rx.fragment(
+        rx.button(rx.icon("trash-2", size=14), "Delete community", variant="soft",
+                  color_scheme="red", size="1", on_click=S.open_delete(True)),
+        rx.alert_dialog.root(rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete community"),
+            rx.alert_dialog.description(
+                "Type " + name + " to confirm. Open invitations are revoked and every "
+                "membership ends; the community's history is kept."),
+            rx.input(value=S.delete_name, on_change=S.set_delete_name,
+                     aria_label="Type the community name", margin_top="12px"),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Delete", color_scheme="red", on_click=S.delete_community,
+                          disabled=S.delete_name != name),
+                justify="end", spacing="3", margin_top="16px"),
+        ), open=S.delete_open, on_open_change=S.open_delete))
+
+
 def tenant_pane() -> rx.Component:
     t = S.selected_tenant
     remove = _confirm(rx.button("Remove Tenant", color_scheme="red", variant="soft"),
@@ -98,6 +138,9 @@ def tenant_pane() -> rx.Component:
         rx.cond(S.header["can_remove"].to(bool) & ~t["is_owner"].to(bool), remove),
         rx.cond(t["is_mine"].to(bool) & S.header["can_leave"].to(bool),
                 rx.hstack(leave, leave_dialog, spacing="2")),
+        rx.cond(S.my_users.length() > 0, rx.vstack(
+            rx.text("Your users' community roles", weight="bold", size="2", margin_top="8px"),
+            rx.foreach(S.my_users, _user_role_row), spacing="2", width="100%")),
         spacing="2", width="100%"), width="100%", max_width="360px")
 
 
@@ -182,7 +225,9 @@ def community_page() -> rx.Component:
         rx.cond(S.header.length() > 0, rx.vstack(
             rx.heading(S.header["name"].to(str), size="6", as_="h2"),
             rx.text(S.header["description"].to(str), color_scheme="gray"),
-            rx.text("Owner: ", S.header["owner"].to(str), size="2"),
+            rx.hstack(rx.text("Owner: ", S.header["owner"].to(str), size="2"), rx.spacer(),
+                      rx.cond(S.header["can_delete"].to(bool), delete_dialog()),
+                      width="100%", align="center"),
             rx.tabs.root(
                 rx.tabs.list(rx.tabs.trigger("Tenants", value="tenants"),
                              rx.cond(S.header["can_invite"].to(bool),

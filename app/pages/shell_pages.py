@@ -43,21 +43,54 @@ def home_page() -> rx.Component:
     )
 
 
+def add_community_dialog() -> rx.Component:
+    def field(label: str, control_id: str, control: rx.Component) -> rx.Component:
+        return rx.vstack(rx.el.label(label, html_for=control_id,
+                                     style={"font_size": "14px", "font_weight": "500"}),
+                         control, spacing="1", width="100%")
+
+    return rx.fragment(
+        rx.button(rx.icon("plus", size=16), "Add community",
+                  on_click=CommunitiesState.open_add(True)),
+        rx.dialog.root(rx.dialog.content(
+            rx.dialog.title("Add community"),
+            rx.dialog.description("You become its Community Administrator and can then "
+                                  "invite other tenants."),
+            rx.form(rx.vstack(
+                field("Name", "community-name",
+                      rx.input(id="community-name", name="name", required=True, width="100%")),
+                field("Description", "community-description",
+                      rx.text_area(id="community-description", name="description",
+                                   width="100%")),
+                error_callout(CommunitiesState.add_error),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
+                                                    color_scheme="gray")),
+                          rx.button("Add community", type="submit"), justify="end",
+                          width="100%"),
+                spacing="3", margin_top="12px"), on_submit=CommunitiesState.add_community),
+        ), open=CommunitiesState.add_open, on_open_change=CommunitiesState.open_add),
+    )
+
+
 def communities_page() -> rx.Component:
     table = data_table(
-        ["Name", "Owner", "Kind", ""], CommunitiesState.rows,
+        ["Name", "Owner", "Tenants", "Your role", ""], CommunitiesState.rows,
         lambda r: [rx.vstack(rx.text(r["name"], weight="medium"),
                              rx.text(r["description"], size="1", color_scheme="gray"),
-                             spacing="1"), r["owner"], r["kind"],
+                             spacing="1"), r["owner"], r["tenants"], r["role"],
                    rx.link(rx.button("Details", size="1", variant="soft"),
                            href="/communities/" + r["id"].to(str),
                            aria_label="Details of " + r["name"].to(str))])
     return shell(
         "Communities",
         rx.text("Data Management › Communities", size="2", color_scheme="gray"),
-        rx.input(placeholder="Search communities", value=CommunitiesState.search,
-                 on_change=CommunitiesState.set_search.debounce(300),
-                 aria_label="Search communities", max_width="360px", width="100%"),
+        rx.hstack(
+            rx.input(placeholder="Search communities", value=CommunitiesState.search,
+                     on_change=CommunitiesState.set_search.debounce(300),
+                     aria_label="Search communities", max_width="360px", width="100%"),
+            rx.spacer(),
+            rx.cond(CommunitiesState.can_create, add_community_dialog()),
+            width="100%", align="center", wrap="wrap", spacing="3"),
         error_callout(CommunitiesState.error),
         rx.cond(CommunitiesState.rows.length() > 0, table, rx.cond(
             CommunitiesState.loaded,

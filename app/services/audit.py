@@ -1,5 +1,7 @@
 """Writing audit events in the same transaction as the action."""
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from app.domain.viewer import Viewer
@@ -17,10 +19,11 @@ def record(
     organization_id: int | None = None,
     ip: str | None = None,
     details: dict | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
     """Add an audit event; `viewer` fills actor, organization and IP when given."""
     event = AuditEvent(
-        at=utcnow(),
+        at=at or utcnow(),
         actor_user_id=viewer.user_id if viewer else actor_user_id,
         organization_id=viewer.organization_id if viewer else organization_id,
         ip=(viewer.ip if viewer else None) or ip,

@@ -10,6 +10,7 @@ from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.permissions import (
     COMMUNITY_INVITE_TENANT,
     COMMUNITY_LEAVE,
+    COMMUNITY_MANAGE_ROLES,
     COMMUNITY_REMOVE_TENANT,
     COMMUNITY_VIEW,
 )
@@ -41,6 +42,8 @@ def community_header(db: Session, viewer: Viewer, community_id: int) -> dict:
             "can_remove": COMMUNITY_REMOVE_TENANT in perms,
             "can_leave": COMMUNITY_LEAVE in perms
             and community.organization_id != viewer.organization_id,
+            "can_delete": COMMUNITY_MANAGE_ROLES in perms
+            and community.organization_id == viewer.organization_id,
             "my_org": viewer.org_name, "my_org_id": viewer.organization_id}
 
 
@@ -92,7 +95,8 @@ def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: dat
     verbs = {"invitation.send": "Sent", "invitation.resend": "Resent",
              "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted (Join)",
              "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
-             "invitation.revoke": "Revoked"}
+             "invitation.revoke": "Revoked",
+             "invitation.renewal_requested": "New invitation requested"}
     accepted_for = (db.get(Organization, inv.accepted_for_organization_id).name
                     if inv.accepted_for_organization_id else "")
     return {

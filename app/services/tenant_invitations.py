@@ -25,6 +25,7 @@ from app.domain.viewer import Viewer
 from app.mail import templates
 from app.mail.outbox import enqueue
 from app.models import (
+    AuditEvent,
     Community,
     CommunityTenant,
     Invitation,
@@ -266,3 +267,26 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
     }
 
 
+
+
+def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Mailer) -> None:
+    """From an expired link, ask the inviter (once) to send a new invitation."""
+    inv = invitation_by_token(db, mailer.secret_key, token)
+    if inv.kind != KIND or st.effective_status(inv.status, inv.expires_at, now) != st.EXPIRED:
+        raise Conflict("Only an expired invitation can be renewed this way.")
+    asked = db.exec(select(AuditEvent.id).where(
+        AuditEvent.target_type == "invitation", AuditEvent.target_id == inv.id,
+        AuditEvent.action == "invitation.renewal_requested",
+        AuditEvent.at >= (inv.resent_at or inv.sent_at))).first()
+    if asked is not None:
+        raise Conflict("The inviter has already been asked for a new invitation.")
+    community = _community(db, inv.community_id)
+    inviter = db.get(User, inv.invited_by_user_id)
+    subject, text, html = templates.renewal_request(
+        recipient=inv.recipient, community=community.name,
+        link=mailer.base_url + routes.community(community.id, inv.id))
+    enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
+            base_url=mailer.base_url, invitation_id=inv.id)
+    audit.record(db, "invitation.renewal_requested", "invitation", inv.id,
+                 organization_id=inv.organization_id, details={"recipient": inv.recipient},
+                 at=now)

@@ -87,5 +87,14 @@ class AcceptState(rx.State):
                          "declined the invitation")
 
     @rx.event
+    def ask_renewal(self):
+        try:
+            with session_scope() as db:
+                ti.request_new_invitation(db, self._token(), now=utcnow(), mailer=mailer())
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        return rx.toast.success("The inviter has been asked to send you a new invitation.")
+
+    @rx.event
     def sign_in_instead(self):
         return rx.redirect(routes.signin(next_path=self.router.url.path))

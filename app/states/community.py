@@ -6,6 +6,7 @@ from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import LiveTopic, community_topic, invitation_topic, publish
 from app.models import utcnow
+from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
@@ -37,6 +38,9 @@ class CommunityState(rx.State):
     leave_name: str = ""
     leave_open: bool = False
     tab: str = "tenants"
+    my_users: list[dict[str, str | int | bool]] = []
+    delete_open: bool = False
+    delete_name: str = ""
 
     def _cid(self) -> int:
         parts = self.router.url.path.strip("/").split("/")
@@ -166,6 +170,54 @@ class CommunityState(rx.State):
     def select_tenant(self, tenant: dict):
         self.selected_tenant = tenant
         self.leave_name = ""
+        self.my_users = []
+        if tenant.get("is_mine"):
+            try:
+                viewer = viewer_of(self)
+                with session_scope() as db:
+                    self.my_users = ca.my_users_roles(db, viewer, self._cid())
+            except NotSignedIn:
+                return to_signin(self)
+            except DomainError as err:
+                return rx.toast.error(err.message)
+        return None
+
+    @rx.event
+    def set_user_role(self, user_id: int, role_key: str):
+        result = self._act(lambda db, v: ca.set_community_role(db, v, self._cid(), user_id,
+                                                               role_key, now=utcnow()),
+                           "Community role updated.")
+        try:
+            with session_scope() as db:
+                self.my_users = ca.my_users_roles(db, viewer_of(self), self._cid())
+        except DomainError:
+            self.my_users = []
+        return result
+
+    @rx.event
+    def open_delete(self, value: bool = True):
+        self.delete_open, self.delete_name = value, ""
+
+    @rx.event
+    def set_delete_name(self, value: str):
+        self.delete_name = value[:200]
+
+    @rx.event
+    def delete_community(self):
+        typed, cid = self.delete_name, self._cid()
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                ca.archive_community(db, viewer, cid, typed, now=utcnow())
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self.delete_open = False
+        message = f"The community {typed} was deleted."
+        return [rx.redirect("/communities"), rx.toast.success(message),
+                CommunityState.broadcast([community_topic(cid)],
+                                         f"{viewer.display_name}: {message}")]
 
     @rx.event
     def open_invite(self, value: bool = True):

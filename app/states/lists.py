@@ -6,9 +6,10 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.domain.permissions import ORG_CREATE_COMMUNITY
 from app.mail.devmailbox import list_messages
 from app.models import utcnow
-from app.services.communities import list_communities
+from app.services.communities import create_community, list_communities
 from app.services.directory import list_child_organizations, list_invitations, list_users
 from app.settings import get_settings
 from app.states.viewer import to_signin, viewer_of
@@ -36,15 +37,43 @@ class CommunitiesState(rx.State):
     search: str = ""
     error: str = ""
     loaded: bool = False
+    can_create: bool = False
+    add_open: bool = False
+    add_error: str = ""
+
+    def _fetch(self, db, viewer):
+        self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
+        return list_communities(db, viewer, self.search)
 
     @rx.event
     def load(self):
-        return _load(self, lambda db, v: list_communities(db, v, self.search))
+        return _load(self, self._fetch)
+
+    @rx.event
+    def open_add(self, value: bool = True):
+        self.add_open, self.add_error = value, ""
+
+    @rx.event
+    def add_community(self, form: dict):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                created = create_community(db, viewer, str(form.get("name", "")),
+                                           str(form.get("description", "")))
+                new_id = created.id
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.add_error = err.message
+            return None
+        self.add_open = False
+        return [rx.redirect(f"/communities/{new_id}"),
+                rx.toast.success("Community created. You are its Community Administrator.")]
 
     @rx.event
     def set_search(self, value: str):
         self.search = value[:100]
-        return _load(self, lambda db, v: list_communities(db, v, self.search))
+        return _load(self, self._fetch)
 
 
 class UsersState(rx.State):
