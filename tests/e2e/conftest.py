@@ -59,16 +59,34 @@ class LiveApp:
             return [line.rstrip() for line in f if ERROR_LINE.search(line)]
 
 
-@pytest.fixture(scope="session")
-def live_app(smtp_server):
+SCALE_OUT_REDIS = os.environ.get("COMMONS_E2E_REDIS_URL", "redis://127.0.0.1:6379/5")
+
+
+def _mode_env(mode: str) -> dict:
+    """One backend worker, or three workers sharing state through Redis."""
+    if mode == "one-worker":
+        return {}
+    import redis
+
+    redis.Redis.from_url(SCALE_OUT_REDIS).flushdb()
+    return {"REDIS_URL": SCALE_OUT_REDIS, "GRANIAN_WORKERS": "3"}
+
+
+@pytest.fixture(scope="session", params=["one-worker", "redis-3-workers"])
+def live_app(request, smtp_server):
+    """Every browser journey runs against both deployments."""
     port = _free_port()
     data = Path(tempfile.mkdtemp(prefix="commons-e2e-"))
     log = data / "app.log"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
            "COMMONS_DATABASE_URL": f"sqlite:///{data / 'e2e.db'}", "COMMONS_DEMO": "1",
            "COMMONS_SMTP_URL": smtp_server.url, "COMMONS_BASE_URL": f"http://localhost:{port}",
-           "COMMONS_SECRET_KEY": "e2e-secret-key-0123456789abcdef"}
+           "COMMONS_SECRET_KEY": "e2e-secret-key-0123456789abcdef",
+           **_mode_env(request.param)}
     env.pop("PYTEST_CURRENT_TEST", None)
+    if request.param == "one-worker":
+        env.pop("REDIS_URL", None)
+        env["GRANIAN_WORKERS"] = "1"
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "run"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
