@@ -35,6 +35,7 @@ def signin(next_path: str | None = None, tenant: str | None = None,
     return SIGNIN + ("?" + urlencode(params) if params else "")
 
 ACCEPT = "/invite/[token]"
+JOIN = "/join/[token]"
 COMMUNITY_DETAILS = "/communities/[cid]"
 
 
@@ -45,3 +46,7 @@ def community(community_id: int, invitation_id: int | None = None) -> str:
 
 def accept_link(base_url: str, token: str) -> str:
     return f"{base_url}/invite/{token}"
+
+
+def join_link(base_url: str, token: str) -> str:
+    return f"{base_url}/join/{token}"

@@ -35,6 +35,7 @@ class Settings:
     dev_smtp_port: int
     session_hours: int
     tenant_invite_days: int
+    user_invite_days: int
 
     @property
     def dev_mailbox(self) -> bool:
@@ -147,6 +148,7 @@ def load_settings(env: dict | None = None) -> Settings:
         dev_smtp_port=_int(env, "COMMONS_DEV_SMTP_PORT", 8025, 1, 65535),
         session_hours=_int(env, "COMMONS_SESSION_HOURS", 12, 1, 24 * 30),
         tenant_invite_days=_int(env, "COMMONS_TENANT_INVITE_DAYS", 14, 1, 90),
+        user_invite_days=_int(env, "COMMONS_USER_INVITE_DAYS", 7, 1, 90),
     )
 
 

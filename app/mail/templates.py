@@ -54,3 +54,19 @@ def renewal_request(*, recipient: str, community: str, link: str) -> tuple[str, 
     ]
     text = "\n\n".join(paragraphs + [f"Invitation details: {link}"]) + "\n"
     return subject, text, _html(paragraphs, link, "Invitation details")
+
+
+def user_invitation(*, inviter: str, inviter_org: str, communities: list[str], roles: list[str],
+                    expires_at: datetime, link: str) -> tuple[str, str, str]:
+    """(subject, text, html) of an invitation into managed communities with roles."""
+    where = ", ".join(communities)
+    subject = f"{inviter} invites you to {where} in Commons"
+    paragraphs = [
+        f"{inviter} of {inviter_org} invites you to join {where} in Commons.",
+        f"Your roles there: {', '.join(roles)}.",
+        "Open the invitation to accept it. If you have no Commons account yet, you can "
+        "create one with this email address on the same page.",
+        f"This invitation expires on {_when(expires_at)}.",
+    ]
+    text = "\n\n".join(paragraphs + [f"Accept invitation: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Accept invitation")

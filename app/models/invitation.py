@@ -44,7 +44,7 @@ class Invitation(SQLModel, table=True):
     target_organization_id: int | None = Field(default=None, foreign_key="organization.id")
     grants: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default="pending", max_length=16)
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, index=True)  # shared by the rows of a batch
     expires_at: datetime
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime = Field(default_factory=utcnow)

@@ -51,4 +51,9 @@ def seed_demo(db: Session) -> dict[str, Organization]:
     northwind = orgs["northwind"].id  # a confirmed member tenant, carol its moderator
     db.add(CommunityTenant(community_id=wind.id, organization_id=northwind))
     add_member(db, wind.id, users["carol"].id, northwind, [COMMUNITY_MODERATOR])
+    soc = create_community(db, alice, "Contoso SOC", "Security operations for Contoso's clients.",
+                           kind="mssp")
+    for client in ("Client A", "Client B"):
+        create_community(db, alice, client, f"Managed security for {client}.", kind="managed",
+                         parent_id=soc.id)
     return orgs

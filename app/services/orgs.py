@@ -28,7 +28,7 @@ def create_organization(db: Session, name: str, alias: str,
 def create_user(db: Session, org: Organization, *, email: str, username: str,
                 display_name: str, password: str | None = None,
                 password_hash: str | None = None,
-                role: BuiltinRole = TENANT_MEMBER) -> User:
+                role: BuiltinRole | None = TENANT_MEMBER, kind: str = "home") -> User:
     """A user whose home is `org`, member there with a built-in organization role."""
     email = normalize_email(email)
     username = normalize_username(username)
@@ -46,8 +46,9 @@ def create_user(db: Session, org: Organization, *, email: str, username: str,
                 created_at=now, updated_at=now)
     db.add(user)
     db.flush()
-    db.add(OrganizationMember(organization_id=org.id, user_id=user.id, kind="home"))
-    grant_org_role(db, org.id, role, user_id=user.id)
+    db.add(OrganizationMember(organization_id=org.id, user_id=user.id, kind=kind))
+    if role is not None:
+        grant_org_role(db, org.id, role, user_id=user.id)
     return user
 
 

@@ -1,0 +1,154 @@
+"""The Managed Communities Users tab: members and invitations of the communities an admin
+manages; change roles, remove, resend, revoke."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, select
+
+from app import routes
+from app.domain import invitation_status as st
+from app.domain.errors import Conflict, NotFound, PermissionDenied
+from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
+from app.domain.tokens import hash_token, new_token
+from app.domain.viewer import Viewer
+from app.mail import templates
+from app.mail.outbox import enqueue
+from app.models import (
+    Community,
+    CommunityMember,
+    CommunityMemberRole,
+    Invitation,
+    Role,
+    RolePermission,
+    User,
+)
+from app.services import audit
+from app.services.access import community_permissions, require_community
+from app.services.tenant_invitations import Mailer
+from app.services.user_invitations import KIND, managed_communities
+
+_FMT = "%Y-%m-%d %H:%M"
+
+
+def list_people(db: Session, viewer: Viewer, community_id: int | None, now: datetime) -> dict:
+    """Members and open invitations of the managed communities the viewer administers."""
+    managed = {c["id"]: c["name"] for c in managed_communities(db, viewer)}
+    ids = [community_id] if community_id in managed else list(managed)
+    members = db.exec(select(CommunityMember, User)
+                      .join(User, User.id == CommunityMember.user_id)
+                      .where(CommunityMember.community_id.in_(ids),
+                             CommunityMember.status == "active")
+                      .order_by(User.display_name)).all()
+    role_names: dict[int, list[tuple[int, str]]] = {}
+    for member_id, rid, name in db.exec(
+            select(CommunityMemberRole.member_id, Role.id, Role.name)
+            .join(Role, Role.id == CommunityMemberRole.role_id)
+            .where(CommunityMemberRole.member_id.in_([m.id for m, _ in members]))).all():
+        role_names.setdefault(member_id, []).append((rid, name))
+    invitations = db.exec(select(Invitation).where(
+        Invitation.kind == KIND, Invitation.community_id.in_(ids),
+        Invitation.status.in_((st.PENDING,))).order_by(Invitation.created_at.desc())).all()
+    return {
+        "members": [{"member_id": m.id, "name": u.display_name, "email": u.email,
+                     "community": managed[m.community_id],
+                     "roles": ", ".join(sorted(n for _, n in role_names.get(m.id, []))),
+                     "role_ids": ",".join(str(r) for r, _ in role_names.get(m.id, [])),
+                     "joined": m.joined_at.strftime(_FMT)} for m, u in members],
+        "invitations": [{"id": i.id, "recipient": i.recipient,
+                         "community": managed[i.community_id],
+                         "roles": ", ".join(i.grants.get("roles", [])),
+                         "status": st.display_status(KIND, i.status, i.expires_at, now),
+                         "expires": i.expires_at.strftime(_FMT)} for i in invitations],
+    }
+
+
+def _member(db: Session, viewer: Viewer, member_id: int) -> CommunityMember:
+    member = db.get(CommunityMember, member_id)
+    if member is None or member.status != "active":
+        raise NotFound("That member is not in the community any more.")
+    require_community(db, viewer, COMMUNITY_MANAGE_MEMBER, member.community_id)
+    if db.get(Community, member.community_id).kind not in ("mssp", "managed"):
+        raise PermissionDenied("Members of standard communities are managed per tenant.")
+    return member
+
+
+def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int]) -> None:
+    """Replace a member's roles; only roles within the viewer's own permissions there."""
+    member = _member(db, viewer, member_id)
+    if member.user_id == viewer.user_id:
+        raise PermissionDenied("You cannot change your own roles.")
+    roles = db.exec(select(Role).where(Role.id.in_(role_ids), Role.scope == "community")).all()
+    if not roles or len(roles) != len(set(role_ids)):
+        raise NotFound("Pick at least one existing role.")
+    granted = set(db.exec(select(RolePermission.permission)
+                          .where(RolePermission.role_id.in_(role_ids))).all())
+    if over := granted - community_permissions(db, viewer, member.community_id):
+        raise PermissionDenied("You cannot grant permissions you do not hold: "
+                               + ", ".join(sorted(over)) + ".")
+    db.exec(delete(CommunityMemberRole).where(CommunityMemberRole.member_id == member.id))
+    for role in roles:
+        db.add(CommunityMemberRole(member_id=member.id, role_id=role.id))
+    audit.record(db, "community.change_member_roles", "community", member.community_id,
+                 viewer=viewer, details={"user_id": member.user_id,
+                                         "roles": sorted(r.name for r in roles)})
+
+
+def remove_member(db: Session, viewer: Viewer, member_id: int, *, now: datetime) -> int:
+    """Remove a person from a community; access ends at once. Returns the community id."""
+    member = _member(db, viewer, member_id)
+    if member.user_id == viewer.user_id:
+        raise PermissionDenied("You cannot remove yourself here.")
+    changed = db.exec(update(CommunityMember).where(
+        CommunityMember.id == member.id, CommunityMember.status == "active")
+        .values(status="removed", removed_at=now)).rowcount
+    if changed != 1:
+        raise Conflict("That member was removed a moment ago.")
+    audit.record(db, "community.remove_member", "community", member.community_id,
+                 viewer=viewer, details={"user_id": member.user_id}, at=now)
+    return member.community_id
+
+
+def _invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or inv.kind != KIND:
+        raise NotFound()
+    require_community(db, viewer, COMMUNITY_MANAGE_MEMBER, inv.community_id)
+    return inv
+
+
+def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+    inv = _invitation(db, viewer, invitation_id)
+    changed = db.exec(update(Invitation).where(
+        Invitation.id == inv.id, Invitation.status == st.PENDING)
+        .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
+    if changed != 1:
+        raise Conflict("This invitation is no longer pending; nothing was revoked.")
+    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
+
+
+def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+           mailer: Mailer) -> None:
+    """A new link and expiry for the pending rows of this invitation's batch."""
+    inv = _invitation(db, viewer, invitation_id)
+    rows = db.exec(select(Invitation).where(
+        Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)).all()
+    if not rows:
+        raise Conflict("Only a pending or expired invitation can be resent.")
+    token = new_token()
+    expires = now + timedelta(days=mailer.days)
+    for row in rows:
+        changed = db.exec(update(Invitation).where(
+            Invitation.id == row.id, Invitation.status == st.PENDING).values(
+            token_hash=hash_token(mailer.secret_key, token), resent_at=now,
+            expires_at=expires)).rowcount
+        if changed != 1:
+            raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
+        audit.record(db, "invitation.resend", "invitation", row.id, viewer=viewer, at=now)
+    names = [db.get(Community, r.community_id).name for r in rows]
+    subject, text, html = templates.user_invitation(
+        inviter=viewer.display_name, inviter_org=viewer.org_name, communities=names,
+        roles=inv.grants.get("roles", []), expires_at=expires,
+        link=routes.join_link(mailer.base_url, token))
+    enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
+            base_url=mailer.base_url, invitation_id=inv.id)

@@ -1,0 +1,143 @@
+"""Community roles: the defaults and an organization's custom roles built from the catalog.
+
+Nobody builds or grants a role with a permission they do not hold themselves: the
+ceiling is what the viewer may do in the communities concerned.
+"""
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.permissions import (
+    COMMUNITY,
+    COMMUNITY_MANAGE_ROLES,
+    unknown_permissions,
+)
+from app.domain.viewer import Viewer
+from app.models import (
+    Community,
+    CommunityMember,
+    CommunityMemberRole,
+    Invitation,
+    Role,
+    RolePermission,
+    User,
+)
+from app.services import audit
+from app.services.access import community_permissions, visible_communities
+
+
+def permission_ceiling(db: Session, viewer: Viewer) -> frozenset[str]:
+    """Community permissions the viewer holds in the communities their organization owns
+    and they manage roles in: what their custom roles may be built from."""
+    owned = db.exec(visible_communities(viewer).where(
+        Community.organization_id == viewer.organization_id)).all()
+    ceiling: set[str] = set()
+    for community in owned:
+        perms = community_permissions(db, viewer, community.id)
+        if COMMUNITY_MANAGE_ROLES in perms:
+            ceiling |= perms
+    return frozenset(ceiling)
+
+
+def list_roles(db: Session, viewer: Viewer) -> list[dict]:
+    """Default community roles, then the organization's custom roles, with permissions."""
+    roles = db.exec(select(Role).where(
+        Role.scope == COMMUNITY,
+        (Role.organization_id == viewer.organization_id) | Role.key.is_not(None))
+        .order_by(Role.organization_id.is_not(None), Role.name)).all()
+    perms: dict[int, list[str]] = {}
+    for role_id, perm in db.exec(select(RolePermission.role_id, RolePermission.permission)
+                                 .where(RolePermission.role_id.in_([r.id for r in roles]))):
+        perms.setdefault(role_id, []).append(perm)
+    holders = dict(db.exec(select(CommunityMemberRole.role_id, func.count())
+                           .join(CommunityMember,
+                                 CommunityMember.id == CommunityMemberRole.member_id)
+                           .where(CommunityMember.status == "active",
+                                  CommunityMemberRole.role_id.in_([r.id for r in roles]))
+                           .group_by(CommunityMemberRole.role_id)).all())
+    return [{"id": r.id, "name": r.name, "description": r.description,
+             "custom": r.key is None,
+             "permissions": ", ".join(sorted(perms.get(r.id, []))),
+             "permission_list": sorted(perms.get(r.id, [])),
+             "holders": holders.get(r.id, 0)} for r in roles]
+
+
+def _validate(db: Session, viewer: Viewer, name: str, permissions: list[str],
+              role_id: int | None) -> tuple[str, set[str]]:
+    name = name.strip()
+    if not 2 <= len(name) <= 80:
+        raise InvalidInput("A role name needs 2 to 80 characters.")
+    wanted = set(permissions)
+    if not wanted:
+        raise InvalidInput("Pick at least one permission.")
+    if unknown := unknown_permissions(COMMUNITY, wanted):
+        raise InvalidInput(f"Unknown permissions: {', '.join(sorted(unknown))}.")
+    if over := wanted - permission_ceiling(db, viewer):
+        raise PermissionDenied("You cannot build a role with permissions you do not hold: "
+                               + ", ".join(sorted(over)) + ".")
+    clash = db.exec(select(Role.id).where(
+        Role.organization_id == viewer.organization_id, func.lower(Role.name) == name.lower(),
+        Role.id != (role_id or 0))).first()
+    builtin = db.exec(select(Role.id).where(Role.key.is_not(None),
+                                            func.lower(Role.name) == name.lower())).first()
+    if clash or builtin:
+        raise InvalidInput(f"A role named {name} already exists.")
+    return name, wanted
+
+
+def save_role(db: Session, viewer: Viewer, name: str, description: str,
+              permissions: list[str], role_id: int | None = None) -> int:
+    """Create a custom role, or edit one of the organization's custom roles."""
+    if not permission_ceiling(db, viewer):
+        raise PermissionDenied("You need Community Administrator rights to manage roles.")
+    name, wanted = _validate(db, viewer, name, permissions, role_id)
+    if role_id is None:
+        role = Role(organization_id=viewer.organization_id, name=name, scope=COMMUNITY,
+                    description=description.strip()[:500])
+        db.add(role)
+        db.flush()
+    else:
+        role = _own_role(db, viewer, role_id)
+        role.name, role.description = name, description.strip()[:500]
+        db.exec(delete(RolePermission).where(RolePermission.role_id == role.id))
+    for perm in sorted(wanted):
+        db.add(RolePermission(role_id=role.id, permission=perm))
+    audit.record(db, "role.create" if role_id is None else "role.update", "role", role.id,
+                 viewer=viewer, details={"name": name, "permissions": sorted(wanted)})
+    return role.id
+
+
+def _own_role(db: Session, viewer: Viewer, role_id: int) -> Role:
+    role = db.get(Role, role_id)
+    if role is None or role.key is not None or role.organization_id != viewer.organization_id:
+        raise NotFound("That custom role does not exist in your organization.")
+    return role
+
+
+def delete_role(db: Session, viewer: Viewer, role_id: int) -> None:
+    """Delete a custom role nobody holds and no open invitation grants."""
+    if not permission_ceiling(db, viewer):
+        raise PermissionDenied("You need Community Administrator rights to manage roles.")
+    role = _own_role(db, viewer, role_id)
+    holders = db.exec(select(User.display_name, Community.name)
+                      .join(CommunityMember, CommunityMember.user_id == User.id)
+                      .join(Community, Community.id == CommunityMember.community_id)
+                      .join(CommunityMemberRole,
+                            CommunityMemberRole.member_id == CommunityMember.id)
+                      .where(CommunityMemberRole.role_id == role.id,
+                             CommunityMember.status == "active").limit(5)).all()
+    if holders:
+        who = "; ".join(f"{person} in {where}" for person, where in holders)
+        raise Conflict(f"{role.name} is in use and cannot be deleted. Held by: {who}.")
+    granted = [r for r in db.exec(select(Invitation).where(
+        Invitation.kind == "community_user", Invitation.status == "pending",
+        Invitation.organization_id == viewer.organization_id)).all()
+        if role.id in r.grants.get("role_ids", [])]
+    if granted:
+        raise Conflict(f"{role.name} is granted by open invitations to "
+                       + ", ".join(sorted({r.recipient for r in granted})[:5])
+                       + "; revoke them first.")
+    db.exec(delete(RolePermission).where(RolePermission.role_id == role.id))
+    db.delete(role)
+    audit.record(db, "role.delete", "role", role_id, viewer=viewer, details={"name": role.name})
