@@ -12,10 +12,13 @@ from app.mail.runner import run_mail
 from app.pages import shell_pages as pages
 from app.pages.accept import accept_page
 from app.pages.community import community_page
+from app.pages.join import join_page
+from app.pages.managed import managed_page
 from app.pages.signin import signin_page
 from app.settings import get_settings
 from app.states.accept import AcceptState
 from app.states.community import CommunityState
+from app.states.join import JoinState
 from app.states.lists import (
     CommunitiesState,
     InvitationsState,
@@ -23,6 +26,7 @@ from app.states.lists import (
     OrganizationsState,
     UsersState,
 )
+from app.states.managed import ManagedState
 from app.states.shell import ShellState
 from app.states.signin import SignInState
 
@@ -38,13 +42,15 @@ app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
 app.add_page(accept_page, route=routes.ACCEPT, title="Invitation · Commons",
              on_load=AcceptState.load)
 
+app.add_page(join_page, route=routes.JOIN, title="Invitation · Commons", on_load=JoinState.load)
+
 _PROTECTED = [
     (pages.home_page, routes.HOME, "Commons", None),
     (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
     (pages.users_page, routes.USERS, "Users", UsersState.load),
     (pages.organizations_page, routes.ORGANIZATIONS, "Organizations", OrganizationsState.load),
     (pages.invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
-    (pages.managed_page, routes.MANAGED, "Managed Communities", None),
+    (managed_page, routes.MANAGED, "Managed Communities", ManagedState.load),
     (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
     (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),
 ]

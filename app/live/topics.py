@@ -25,6 +25,18 @@ def invitation_topic(invitation_id: int) -> str:
     return f"invitation-{invitation_id}"
 
 
+_REFRESHERS: dict[str, str] = {}
+
+
+def register_refresher(kind: str, state_cls) -> None:
+    """Tabs following `<kind>-<id>` topics refresh through `state_cls.live_refresh`."""
+    _REFRESHERS[kind] = f"{state_cls.get_full_name()}.live_refresh"
+
+
+def refresher_for(topic: str) -> str:
+    return _REFRESHERS[topic.split("-", 1)[0]]
+
+
 class LiveTopic(rx.SharedState):
     version: int = 0
 
@@ -45,6 +57,13 @@ async def _detached(coro):
     return await asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
 
 
+async def publish_all(topics: list[str], message: str, exclude: str | None = None) -> None:
+    """Signal a change on each topic to the tabs following it, each through its refresher."""
+    for topic in topics:
+        await publish(topic, refresher_for(topic), {"message": message, "topic": topic},
+                      exclude=exclude)
+
+
 async def publish(topic: str, handler: str, payload: dict, exclude: str | None = None) -> int:
     """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
     app = RegistrationContext.get().app
@@ -60,3 +79,7 @@ async def publish(topic: str, handler: str, payload: dict, exclude: str | None =
         await _detached(app.event_processor.enqueue(token, Event(name=handler, payload=payload)))
         woken += 1
     return woken
+
+
+def managed_topic(organization_id: int) -> str:
+    return f"managed-{organization_id}"

@@ -146,14 +146,6 @@ def invitations_page() -> rx.Component:
     )
 
 
-def managed_page() -> rx.Component:
-    return shell(
-        "Managed Communities",
-        empty_state("shield", "No managed communities yet",
-                    "MSSP and managed communities, their users and roles will be managed here."),
-    )
-
-
 def mailbox_page() -> rx.Component:
     def message(r):
         return rx.card(rx.vstack(

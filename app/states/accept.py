@@ -5,7 +5,7 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import LiveTopic, community_topic, invitation_topic
+from app.live.topics import LiveTopic, community_topic, invitation_topic, register_refresher
 from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
@@ -98,3 +98,6 @@ class AcceptState(rx.State):
     @rx.event
     def sign_in_instead(self):
         return rx.redirect(routes.signin(next_path=self.router.url.path))
+
+
+register_refresher("invitation", AcceptState)

@@ -4,7 +4,13 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import LiveTopic, community_topic, invitation_topic, publish
+from app.live.topics import (
+    LiveTopic,
+    community_topic,
+    invitation_topic,
+    publish_all,
+    register_refresher,
+)
 from app.models import utcnow
 from app.services import community_admin as ca
 from app.services import community_tenants as ct
@@ -16,10 +22,6 @@ from app.states.viewer import to_signin, viewer_of
 def mailer() -> ti.Mailer:
     s = get_settings()
     return ti.Mailer(s.secret_key, s.base_url, s.tenant_invite_days)
-
-
-def refresh_handler(state_cls) -> str:
-    return f"{state_cls.get_full_name()}.live_refresh"
 
 
 class CommunityState(rx.State):
@@ -98,13 +100,7 @@ class CommunityState(rx.State):
     @rx.event(background=True)
     async def broadcast(self, topics: list[str], message: str):
         """Wake the other tabs following these topics (outside this tab's state lock)."""
-        from app.states.accept import AcceptState
-
-        me = self.router.session.client_token
-        for topic in topics:
-            handler = refresh_handler(
-                CommunityState if topic.startswith("community-") else AcceptState)
-            await publish(topic, handler, {"message": message, "topic": topic}, exclude=me)
+        await publish_all(topics, message, exclude=self.router.session.client_token)
 
     @rx.event
     def live_refresh(self, message: str, topic: str):
@@ -301,3 +297,6 @@ class CommunityState(rx.State):
         return [rx.redirect("/communities"), rx.toast.success(message),
                 CommunityState.broadcast([community_topic(cid)],
                                          f"{viewer.display_name}: {message}")]
+
+
+register_refresher("community", CommunityState)

@@ -1,0 +1,86 @@
+"""Accept an invitation into managed communities."""
+
+import reflex as rx
+
+from app.pages.accept import _frame
+from app.states.join import JoinState as J
+
+
+def _field(label: str, name: str, kind: str = "text", auto: str = "off") -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for=f"join-{name}",
+                                 style={"font_size": "14px", "font_weight": "500"}),
+                     rx.input(id=f"join-{name}", name=name, type=kind, required=True,
+                              auto_complete=auto, width="100%"),
+                     spacing="1", width="100%")
+
+
+def _create_account() -> rx.Component:
+    return rx.form(rx.vstack(
+        rx.text("Create your account to accept. Your email is the invited one: ",
+                rx.code(J.invitation["recipient"].to(str)), size="2"),
+        _field("Display name", "display_name", auto="name"),
+        _field("Password (at least 8 characters)", "password", "password", "new-password"),
+        _field("Repeat the password", "confirm", "password", "new-password"),
+        rx.cond(J.form_error != "", rx.callout(J.form_error, color_scheme="red", role="alert",
+                                                icon="circle-alert", size="1")),
+        rx.button("Create account and Accept", type="submit", size="3"),
+        spacing="3", width="100%"), on_submit=J.create_account, width="100%")
+
+
+def _ready() -> rx.Component:
+    return rx.vstack(
+        rx.callout("Your account is ready and the invitation is accepted. Sign in with the "
+                   "organization alias " + J.created_alias + ".", icon="circle-check",
+                   color_scheme="green", role="status"),
+        rx.button("Sign in", on_click=J.sign_in_after_creation, size="3"), spacing="3")
+
+
+def _respond() -> rx.Component:
+    inv = J.invitation
+    return rx.fragment(
+        rx.cond(
+            J.signed_in_as != "",
+            rx.cond(inv["problem"].to(str) != "",
+                    rx.vstack(rx.callout(inv["problem"].to(str), color_scheme="amber",
+                                         role="status", icon="info"),
+                              rx.button("Sign in as someone else", variant="soft",
+                                        on_click=J.sign_in), spacing="3"),
+                    rx.button("Accept", size="3", on_click=J.accept)),
+            rx.cond(inv["has_account"].to(bool),
+                    rx.vstack(rx.text("Sign in with your Commons account to accept."),
+                              rx.button("Sign in to accept", size="3", on_click=J.sign_in),
+                              spacing="3"),
+                    _create_account()),
+        ),
+    )
+
+
+def join_page() -> rx.Component:
+    inv = J.invitation
+    return _frame(
+        rx.cond(J.error != "", rx.vstack(
+            rx.heading("Invitation not available", size="5", as_="h1"),
+            rx.callout(J.error, icon="triangle-alert", color_scheme="red", role="alert"))),
+        rx.cond(inv.length() > 0, rx.vstack(
+            rx.heading("Join " + inv["communities"].to(str), size="5", as_="h1"),
+            rx.text(inv["inviter"].to(str), " of ", rx.text.strong(inv["owner"].to(str)),
+                    " invites you with the roles ", rx.text.strong(inv["roles"].to(str)), "."),
+            rx.text("Invitation for ", rx.code(inv["recipient"].to(str)), " · expires ",
+                    inv["expires"].to(str), size="2", color_scheme="gray"),
+            rx.cond(J.created_alias != "", _ready(), rx.match(
+                inv["status"].to(str),
+                ("pending", _respond()),
+                ("accepted", rx.callout(
+                    "Accepted. Sign in with the alias " + inv["owner_alias"].to(str)
+                    + " (or switch to " + inv["owner"].to(str) + " from your avatar menu) "
+                    "to reach the communities.", icon="circle-check", color_scheme="green",
+                    role="status")),
+                ("expired", rx.callout("This invitation has expired. Ask "
+                                       + inv["inviter"].to(str) + " for a new one.",
+                                       icon="clock", color_scheme="amber", role="status")),
+                rx.callout("This invitation is " + inv["status_label"].to(str).lower()
+                           + " and can no longer be used.", color_scheme="red", role="status"),
+            )),
+            spacing="3", width="100%")),
+        rx.cond(~J.loaded, rx.spinner()),
+    )

@@ -1,0 +1,285 @@
+"""Managed Communities: the Communities, Users and Roles tabs."""
+
+import reflex as rx
+
+from app.db import session_scope
+from app.domain.errors import DomainError, NotSignedIn
+from app.domain.permissions import COMMUNITY_PERMISSIONS, ORG_CREATE_COMMUNITY
+from app.live.topics import (
+    LiveTopic,
+    community_topic,
+    managed_topic,
+    publish_all,
+    register_refresher,
+)
+from app.models import utcnow
+from app.services import community_members as cm
+from app.services import custom_roles as cr
+from app.services import user_invitations as ui
+from app.services.tenant_invitations import Mailer
+from app.settings import get_settings
+from app.states.viewer import to_signin, viewer_of
+
+
+def user_mailer() -> Mailer:
+    s = get_settings()
+    return Mailer(s.secret_key, s.base_url, s.user_invite_days)
+
+
+def _toggle(items: list[str], value: str, on: bool) -> list[str]:
+    rest = [v for v in items if v != value]
+    return rest + [value] if on else rest
+
+
+class ManagedState(rx.State):
+    tab: str = "communities"
+    communities: list[dict[str, str | int | None]] = []
+    members: list[dict[str, str | int]] = []
+    invitations: list[dict[str, str | int]] = []
+    roles: list[dict] = []
+    ceiling: list[str] = []
+    can_create: bool = False
+    filter_community: str = "all"
+    error: str = ""
+    # + User dialog
+    invite_open: bool = False
+    addresses: str = ""
+    pick_communities: list[str] = []
+    pick_roles: list[str] = []
+    results: list[dict[str, str]] = []
+    invite_error: str = ""
+    # community dialog
+    community_open: bool = False
+    community_error: str = ""
+    # role dialog
+    role_open: bool = False
+    role_id: int = 0
+    role_name: str = ""
+    role_description: str = ""
+    role_perms: list[str] = []
+    role_error: str = ""
+    # change roles dialog
+    member_open: bool = False
+    member_id: int = 0
+    member_label: str = ""
+    member_roles: list[str] = []
+
+    def _refresh(self, db, viewer) -> None:
+        self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
+        self.communities = ui.managed_communities(db, viewer)
+        wanted = int(self.filter_community) if self.filter_community.isdigit() else None
+        people = cm.list_people(db, viewer, wanted, utcnow())
+        self.members, self.invitations = people["members"], people["invitations"]
+        self.roles = cr.list_roles(db, viewer)
+        self.ceiling = sorted(cr.permission_ceiling(db, viewer))
+
+    def _reload(self):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                self._refresh(db, viewer)
+            self.error = ""
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.error = err.message
+        return None
+
+    def _act(self, action, success: str, announce: bool = False):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                touched = [c for c in [action(db, viewer)] if isinstance(c, int)]
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self._reload()
+        events = [rx.toast.success(success)]
+        if announce:
+            events.append(ManagedState.broadcast(
+                [managed_topic(viewer.organization_id)] + [community_topic(c) for c in touched],
+                f"{viewer.display_name}: {success}"))
+        return events
+
+    @rx.event(background=True)
+    async def broadcast(self, topics: list[str], message: str):
+        await publish_all(topics, message, exclude=self.router.session.client_token)
+
+    @rx.event
+    def live_refresh(self, message: str, topic: str):
+        if not self.router.url.path.rstrip("/").endswith("/managed"):
+            return None
+        self._reload()
+        return rx.toast.info(message)
+
+    @rx.event
+    def load(self):
+        result = self._reload()
+        if result is not None:
+            return result
+        try:
+            viewer = viewer_of(self)
+        except NotSignedIn:
+            return to_signin(self)
+        return LiveTopic.follow(managed_topic(viewer.organization_id))
+
+    @rx.event
+    def set_tab(self, value: str):
+        self.tab = value
+
+    @rx.event
+    def set_filter_community(self, value: str):
+        self.filter_community = value
+        return self._reload()
+
+    # --- + User -------------------------------------------------------------------------
+    @rx.event
+    def open_invite(self, value: bool = True):
+        self.invite_open, self.invite_error, self.results = value, "", []
+        if value:
+            self.addresses, self.pick_communities, self.pick_roles = "", [], []
+
+    @rx.event
+    def set_addresses(self, value: str):
+        self.addresses = value[:5000]
+
+    @rx.event
+    def pick_community(self, community_id: str, on: bool):
+        self.pick_communities = _toggle(self.pick_communities, community_id, on)
+
+    @rx.event
+    def pick_role(self, role_id: str, on: bool):
+        self.pick_roles = _toggle(self.pick_roles, role_id, on)
+
+    @rx.event
+    def validate(self):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                self.results = ui.invite_users(
+                    db, viewer, self.addresses, [int(c) for c in self.pick_communities],
+                    [int(r) for r in self.pick_roles], now=utcnow(), mailer=user_mailer())
+            self.invite_error = ""
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.invite_error, self.results = err.message, []
+            return None
+        self._reload()
+        sent = sum(1 for r in self.results if r["outcome"] == "invited")
+        return ManagedState.broadcast([managed_topic(viewer.organization_id)],
+                                      f"{viewer.display_name} invited {sent} people.")
+
+    # --- communities --------------------------------------------------------------------
+    @rx.event
+    def open_community(self, value: bool = True):
+        self.community_open, self.community_error = value, ""
+
+    @rx.event
+    def create_community(self, form: dict):
+        parent = str(form.get("parent", "none"))
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                ui.create_managed_community(
+                    db, viewer, str(form.get("name", "")), str(form.get("description", "")),
+                    str(form.get("kind", "managed")),
+                    int(parent) if parent.isdigit() else None)
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.community_error = err.message
+            return None
+        self.community_open = False
+        self._reload()
+        return rx.toast.success("Community created.")
+
+    # --- roles --------------------------------------------------------------------------
+    @rx.event
+    def open_role(self, role: dict | None = None):
+        role = role or {}
+        self.role_open, self.role_error = True, ""
+        self.role_id = int(role.get("id", 0) or 0)
+        self.role_name = str(role.get("name", ""))
+        self.role_description = str(role.get("description", ""))
+        self.role_perms = list(role.get("permission_list", []))
+
+    @rx.event
+    def close_role(self, value: bool = False):
+        self.role_open = value
+
+    @rx.event
+    def set_role_name(self, value: str):
+        self.role_name = value[:80]
+
+    @rx.event
+    def set_role_description(self, value: str):
+        self.role_description = value[:500]
+
+    @rx.event
+    def pick_permission(self, permission: str, on: bool):
+        if permission in COMMUNITY_PERMISSIONS:
+            self.role_perms = _toggle(self.role_perms, permission, on)
+
+    @rx.event
+    def save_role(self):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                cr.save_role(db, viewer, self.role_name, self.role_description, self.role_perms,
+                             self.role_id or None)
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.role_error = err.message
+            return None
+        self.role_open = False
+        self._reload()
+        return rx.toast.success(f"Role {self.role_name} saved.")
+
+    @rx.event
+    def delete_role(self, role_id: int):
+        return self._act(lambda db, v: cr.delete_role(db, v, role_id), "Role deleted.")
+
+    # --- members and invitations -------------------------------------------------------
+    @rx.event
+    def open_member(self, member: dict):
+        self.member_open = True
+        self.member_id = int(member["member_id"])
+        self.member_label = f"{member['name']} in {member['community']}"
+        self.member_roles = [r for r in str(member["role_ids"]).split(",") if r]
+
+    @rx.event
+    def close_member(self, value: bool = False):
+        self.member_open = value
+
+    @rx.event
+    def pick_member_role(self, role_id: str, on: bool):
+        self.member_roles = _toggle(self.member_roles, role_id, on)
+
+    @rx.event
+    def save_member_roles(self):
+        self.member_open = False
+        member_id, roles = self.member_id, [int(r) for r in self.member_roles]
+        return self._act(lambda db, v: cm.change_roles(db, v, member_id, roles),
+                         "Roles updated.", announce=True)
+
+    @rx.event
+    def remove_member(self, member_id: int):
+        return self._act(lambda db, v: cm.remove_member(db, v, member_id, now=utcnow()),
+                         "Member removed; their access ended.", announce=True)
+
+    @rx.event
+    def resend(self, invitation_id: int):
+        return self._act(lambda db, v: cm.resend(db, v, invitation_id, now=utcnow(),
+                                                 mailer=user_mailer()),
+                         "Invitation sent again with a new link; the old link no longer works.")
+
+    @rx.event
+    def revoke(self, invitation_id: int):
+        return self._act(lambda db, v: cm.revoke(db, v, invitation_id, now=utcnow()),
+                         "Invitation revoked.", announce=True)
+
+
+register_refresher("managed", ManagedState)
