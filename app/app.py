@@ -14,7 +14,9 @@ from app.pages.accept import accept_page
 from app.pages.community import community_page
 from app.pages.join import join_page
 from app.pages.managed import managed_page
+from app.pages.org_invite import org_invite_page
 from app.pages.signin import signin_page
+from app.pages.users import users_page
 from app.settings import get_settings
 from app.states.accept import AcceptState
 from app.states.community import CommunityState
@@ -24,9 +26,10 @@ from app.states.lists import (
     InvitationsState,
     MailboxState,
     OrganizationsState,
-    UsersState,
 )
 from app.states.managed import ManagedState
+from app.states.org_invite import OrgInviteState
+from app.states.org_users import OrgUsersState
 from app.states.shell import ShellState
 from app.states.signin import SignInState
 
@@ -44,10 +47,13 @@ app.add_page(accept_page, route=routes.ACCEPT, title="Invitation · Commons",
 
 app.add_page(join_page, route=routes.JOIN, title="Invitation · Commons", on_load=JoinState.load)
 
+app.add_page(org_invite_page, route=routes.ORG_INVITE, title="Invitation · Commons",
+             on_load=OrgInviteState.load)
+
 _PROTECTED = [
     (pages.home_page, routes.HOME, "Commons", None),
     (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
-    (pages.users_page, routes.USERS, "Users", UsersState.load),
+    (users_page, routes.USERS, "Users", OrgUsersState.load),
     (pages.organizations_page, routes.ORGANIZATIONS, "Organizations", OrganizationsState.load),
     (pages.invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
     (managed_page, routes.MANAGED, "Managed Communities", ManagedState.load),

@@ -36,6 +36,7 @@ def signin(next_path: str | None = None, tenant: str | None = None,
 
 ACCEPT = "/invite/[token]"
 JOIN = "/join/[token]"
+ORG_INVITE = "/org-invite/[token]"
 COMMUNITY_DETAILS = "/communities/[cid]"
 
 
@@ -50,3 +51,7 @@ def accept_link(base_url: str, token: str) -> str:
 
 def join_link(base_url: str, token: str) -> str:
     return f"{base_url}/join/{token}"
+
+
+def org_invite_link(base_url: str, token: str) -> str:
+    return f"{base_url}/org-invite/{token}"

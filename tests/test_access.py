@@ -132,3 +132,34 @@ def test_invitation_visible_to_sender_their_admins_and_addressee_only(db, demo):
         assert invitation_visible(who, inv) is expected, username
         listed = db.exec(select(Invitation.id).where(invitation_filter(who))).all()
         assert (inv.id in listed) is expected, username
+
+
+@pytest.mark.parametrize("role", ["community_admin", "community_moderator", "community_member"])
+@pytest.mark.parametrize("where", ["main", "managed"])
+def test_permission_matrix_for_default_roles_main_managed_siblings_and_removal(
+        db, demo, role, where):
+    from app.domain.permissions import BUILTIN_ROLES
+    from app.models import CommunityMember
+    from app.services.auth import viewer_for_user
+    from app.services.orgs import create_user
+
+    spec = next(r for r in BUILTIN_ROLES if r.key == role)
+    ids = {c.name: c.id for c in db.exec(select(Community)).all()}
+    contoso = org(db, "contoso")
+    guest = create_user(db, contoso, email="guest@client.example", username="guest",
+                        display_name="Guest", password="long-enough-pw", role=None,
+                        kind="guest")
+    target = "Contoso SOC" if where == "main" else "Client A"
+    member = add_member(db, ids[target], guest.id, contoso.id, [spec])
+    db.commit()
+    who = viewer_for_user(db, guest, contoso.id)
+    expected = {"Contoso SOC": spec.permissions if where == "main" else frozenset(),
+                "Client A": spec.permissions,
+                "Client B": spec.permissions if where == "main" else frozenset(),
+                "Wind Farm Analytics": frozenset()}
+    for name, perms in expected.items():
+        assert community_permissions(db, who, ids[name]) == perms, name
+    db.get(CommunityMember, member.id).status = "removed"
+    db.commit()
+    for name in expected:
+        assert community_permissions(db, who, ids[name]) == frozenset(), name

@@ -83,3 +83,7 @@ async def publish(topic: str, handler: str, payload: dict, exclude: str | None =
 
 def managed_topic(organization_id: int) -> str:
     return f"managed-{organization_id}"
+
+
+def organization_topic(organization_id: int) -> str:
+    return f"org-{organization_id}"

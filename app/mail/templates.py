@@ -70,3 +70,17 @@ def user_invitation(*, inviter: str, inviter_org: str, communities: list[str], r
     ]
     text = "\n\n".join(paragraphs + [f"Accept invitation: {link}"]) + "\n"
     return subject, text, _html(paragraphs, link, "Accept invitation")
+
+
+def parent_invitation(*, inviter: str, organization: str, groups: list[str],
+                      expires_at: datetime, link: str) -> tuple[str, str, str]:
+    """(subject, text, html) inviting a parent organization's user into a child one."""
+    subject = f"{inviter} invites you to join {organization}"
+    paragraphs = [
+        f"{inviter} invites you to join the organization {organization} in Commons"
+        + (f", in the groups {', '.join(groups)}." if groups else "."),
+        "Your account stays in your own organization; accepting adds you to this one.",
+        f"The invitation link is valid for 72 hours, until {_when(expires_at)}.",
+    ]
+    text = "\n\n".join(paragraphs + [f"Accept Invitation: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Accept Invitation")

@@ -10,7 +10,6 @@ from app.states.lists import (
     InvitationsState,
     MailboxState,
     OrganizationsState,
-    UsersState,
 )
 from app.states.shell import ShellState
 
@@ -75,9 +74,13 @@ def add_community_dialog() -> rx.Component:
 def communities_page() -> rx.Component:
     table = data_table(
         ["Name", "Owner", "Tenants", "Your role", ""], CommunitiesState.rows,
-        lambda r: [rx.vstack(rx.text(r["name"], weight="medium"),
-                             rx.text(r["description"], size="1", color_scheme="gray"),
-                             spacing="1"), r["owner"], r["tenants"], r["role"],
+        lambda r: [rx.vstack(rx.hstack(
+                       rx.cond(r["depth"].to(int) > 0, rx.icon("corner-down-right", size=14)),
+                       rx.text(r["name"], weight="medium"),
+                       rx.cond(r["kind"] == "mssp", rx.badge("MSSP main")), align="center"),
+                       rx.text(r["description"], size="1", color_scheme="gray"),
+                       spacing="1", padding_left=rx.cond(r["depth"].to(int) > 0, "18px", "0")),
+                   r["owner"], r["tenants"], r["role"],
                    rx.link(rx.button("Details", size="1", variant="soft"),
                            href="/communities/" + r["id"].to(str),
                            aria_label="Details of " + r["name"].to(str))])
@@ -100,29 +103,42 @@ def communities_page() -> rx.Component:
     )
 
 
-def users_page() -> rx.Component:
-    table = data_table(
-        ["Name", "Email", "Username", "Membership", "Roles", "Status"], UsersState.rows,
-        lambda r: [rx.text(r["name"], weight="medium"), r["email"], r["username"], r["kind"],
-                   r["roles"], r["active"]])
-    return shell(
-        "Users",
-        rx.text("User Management › Users", size="2", color_scheme="gray"),
-        error_callout(UsersState.error),
-        rx.cond(UsersState.rows.length() > 0, table, rx.cond(
-            UsersState.loaded & (UsersState.error == ""),
-            empty_state("users", "No users", "Nobody belongs to this organization yet."),
-            rx.fragment())),
-    )
+def _add_organization_dialog() -> rx.Component:
+    def field(label: str, control_id: str, name: str) -> rx.Component:
+        return rx.vstack(rx.el.label(label, html_for=control_id,
+                                     style={"font_size": "14px", "font_weight": "500"}),
+                         rx.input(id=control_id, name=name, required=True, width="100%"),
+                         spacing="1", width="100%")
+
+    return rx.fragment(
+        rx.button(rx.icon("plus", size=16), "Add organization",
+                  on_click=OrganizationsState.open_add(True)),
+        rx.dialog.root(rx.dialog.content(
+            rx.dialog.title("Add organization"),
+            rx.dialog.description("A customer or partner organization below this one."),
+            rx.form(rx.vstack(
+                field("Name", "org-name", "name"),
+                field("Alias (lowercase, used to sign in)", "org-alias", "alias"),
+                error_callout(OrganizationsState.add_error),
+                rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
+                                                    color_scheme="gray")),
+                          rx.button("Add organization", type="submit"), justify="end",
+                          width="100%"),
+                spacing="3", margin_top="12px"), on_submit=OrganizationsState.add_organization),
+        ), open=OrganizationsState.add_open, on_open_change=OrganizationsState.open_add))
 
 
 def organizations_page() -> rx.Component:
-    table = data_table(["Name", "Alias", "Tenant ID", "Parent"], OrganizationsState.rows,
+    table = data_table(["Name", "Alias", "Tenant ID", "Parent", ""], OrganizationsState.rows,
                        lambda r: [rx.text(r["name"], weight="medium"), r["alias"],
-                                  rx.code(r["tenant_id"]), r["parent"]])
+                                  rx.code(r["tenant_id"]), r["parent"],
+                                  rx.button("Switch", size="1", variant="soft",
+                                            on_click=ShellState.switch_to(r["tenant_id"]),
+                                            aria_label="Switch to " + r["name"].to(str))])
     return shell(
         "Organizations",
         error_callout(OrganizationsState.error),
+        rx.cond(OrganizationsState.can_create, _add_organization_dialog()),
         rx.cond(OrganizationsState.rows.length() > 0, table, rx.cond(
             OrganizationsState.loaded,
             empty_state("building-2", "No organizations below this one",

@@ -3,6 +3,7 @@
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from app.domain.community_order import ordered
 from app.domain.errors import InvalidInput
 from app.domain.permissions import COMMUNITY_ADMIN, ORG_CREATE_COMMUNITY, BuiltinRole
 from app.domain.viewer import Viewer
@@ -79,6 +80,6 @@ def list_communities(db: Session, viewer: Viewer, search: str = "") -> list[dict
         held = roles.get(c.id) or roles.get(c.parent_id or 0)
         return ", ".join(sorted(held)) if held else "Tenant Administrator (view)"
 
-    return [{"id": c.id, "name": c.name, "description": c.description, "kind": c.kind,
-             "owner": owners.get(c.organization_id, ""), "tenants": counts.get(c.id, 0),
-             "role": role_of(c)} for c in communities]
+    return ordered({"id": c.id, "name": c.name, "description": c.description, "kind": c.kind,
+                    "parent_id": c.parent_id, "owner": owners.get(c.organization_id, ""),
+                    "tenants": counts.get(c.id, 0), "role": role_of(c)} for c in communities)

@@ -3,7 +3,7 @@
 from sqlmodel import Session, select
 
 from app.domain.invitation_status import display_status
-from app.domain.permissions import ORG_MANAGE_USERS
+from app.domain.permissions import ORG_MANAGE_ORGS, ORG_MANAGE_USERS
 from app.domain.viewer import Viewer
 from app.models import (
     Invitation,
@@ -13,7 +13,9 @@ from app.models import (
     Role,
     User,
 )
+from app.services import audit
 from app.services.access import invitation_filter, require_org
+from app.services.orgs import create_organization
 
 
 def list_users(db: Session, viewer: Viewer) -> list[dict]:
@@ -30,18 +32,10 @@ def list_users(db: Session, viewer: Viewer) -> list[dict]:
         .where(OrgRoleAssignment.organization_id == viewer.organization_id,
                OrgRoleAssignment.user_id.is_not(None))).all():
         roles.setdefault(user_id, []).append(name)
+    marks = {"home": "Member", "shared": "From the parent organization", "guest": "Guest"}
     return [{"name": u.display_name, "email": u.email, "username": u.username,
-             "kind": kind, "roles": ", ".join(sorted(roles.get(u.id, []))) or "—",
+             "kind": marks.get(kind, kind), "roles": ", ".join(sorted(roles.get(u.id, []))) or "—",
              "active": "Active" if u.is_active else "Inactive"} for u, kind in rows]
-
-
-def list_child_organizations(db: Session, viewer: Viewer) -> list[dict]:
-    """Organizations directly below the current one."""
-    children = db.exec(select(Organization)
-                       .where(Organization.parent_id == viewer.organization_id)
-                       .order_by(Organization.name)).all()
-    return [{"name": o.name, "alias": o.alias, "tenant_id": o.tenant_id,
-             "parent": viewer.org_name} for o in children]
 
 
 def list_invitations(db: Session, viewer: Viewer, now, limit: int = 50) -> list[dict]:
@@ -53,3 +47,26 @@ def list_invitations(db: Session, viewer: Viewer, now, limit: int = 50) -> list[
              "status": display_status(i.kind, i.status, i.expires_at, now),
              "sent": i.sent_at.strftime("%Y-%m-%d %H:%M"),
              "expires": i.expires_at.strftime("%Y-%m-%d %H:%M")} for i in rows]
+
+
+def list_descendants(db: Session, viewer: Viewer) -> list[dict]:
+    """Every organization below the current one, each with its parent, nearest first."""
+    rows, frontier, names = [], [viewer.organization_id], {viewer.organization_id: viewer.org_name}
+    while frontier:
+        children = db.exec(select(Organization).where(Organization.parent_id.in_(frontier))
+                           .order_by(Organization.name)).all()
+        for org in children:
+            names[org.id] = org.name
+            rows.append({"name": org.name, "alias": org.alias, "tenant_id": org.tenant_id,
+                         "parent": names[org.parent_id]})
+        frontier = [o.id for o in children]
+    return rows
+
+
+def create_child_organization(db: Session, viewer: Viewer, name: str, alias: str) -> str:
+    """A new organization below the current one; returns its Tenant ID."""
+    require_org(viewer, ORG_MANAGE_ORGS)
+    org = create_organization(db, name, alias, parent_id=viewer.organization_id)
+    audit.record(db, "organization.create", "organization", org.id, viewer=viewer,
+                 details={"name": org.name, "alias": org.alias})
+    return org.tenant_id

@@ -6,11 +6,11 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.domain.permissions import ORG_CREATE_COMMUNITY
+from app.domain.permissions import ORG_CREATE_COMMUNITY, ORG_MANAGE_ORGS
 from app.mail.devmailbox import list_messages
 from app.models import utcnow
 from app.services.communities import create_community, list_communities
-from app.services.directory import list_child_organizations, list_invitations, list_users
+from app.services.directory import create_child_organization, list_descendants, list_invitations
 from app.settings import get_settings
 from app.states.viewer import to_signin, viewer_of
 
@@ -33,7 +33,7 @@ def _load(state, fetch: Callable) -> object:
 
 
 class CommunitiesState(rx.State):
-    rows: list[dict[str, str | int]] = []
+    rows: list[dict[str, str | int | None]] = []
     search: str = ""
     error: str = ""
     loaded: bool = False
@@ -76,24 +76,41 @@ class CommunitiesState(rx.State):
         return _load(self, self._fetch)
 
 
-class UsersState(rx.State):
-    rows: list[dict[str, str]] = []
-    error: str = ""
-    loaded: bool = False
-
-    @rx.event
-    def load(self):
-        return _load(self, list_users)
-
-
 class OrganizationsState(rx.State):
     rows: list[dict[str, str]] = []
     error: str = ""
     loaded: bool = False
+    can_create: bool = False
+    add_open: bool = False
+    add_error: str = ""
+
+    def _fetch(self, db, viewer):
+        self.can_create = viewer.has(ORG_MANAGE_ORGS)
+        return list_descendants(db, viewer)
 
     @rx.event
     def load(self):
-        return _load(self, list_child_organizations)
+        return _load(self, self._fetch)
+
+    @rx.event
+    def open_add(self, value: bool = True):
+        self.add_open, self.add_error = value, ""
+
+    @rx.event
+    def add_organization(self, form: dict):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                create_child_organization(db, viewer, str(form.get("name", "")),
+                                          str(form.get("alias", "")))
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.add_error = err.message
+            return None
+        self.add_open = False
+        _load(self, self._fetch)
+        return rx.toast.success("Organization created.")
 
 
 class InvitationsState(rx.State):

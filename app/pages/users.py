@@ -1,0 +1,161 @@
+"""User Management > Users: Users, Groups and Invitations (product document 004)."""
+
+import reflex as rx
+
+from app.components.common import data_table, empty_state, error_callout
+from app.components.layout import shell
+from app.states.org_users import OrgUsersState as U
+
+STATUSES = ["All", "Pending", "Accepted", "Expired", "Deleted"]
+
+
+def _label(text: str, for_id: str) -> rx.Component:
+    return rx.el.label(text, html_for=for_id, style={"font_size": "14px", "font_weight": "500"})
+
+
+def invite_parent_dialog() -> rx.Component:
+    chips = rx.foreach(U.chips, lambda c: rx.badge(
+        c, rx.icon_button(rx.icon("x", size=10), size="1", variant="ghost",
+                          on_click=U.remove_chip(c), aria_label="Remove " + c),
+        variant="soft", size="2", high_contrast=True))
+    groups = rx.foreach(U.groups, lambda g: rx.el.label(rx.hstack(
+        rx.checkbox(checked=U.pick_groups.contains(g["id"].to(str)),
+                    on_change=lambda on: U.pick_group(g["id"].to(str), on),
+                    aria_label=g["name"].to(str)),
+        rx.text(g["name"]), align="center")))
+    results = rx.foreach(U.results, lambda r: rx.hstack(
+        rx.code(r["username"]),
+        rx.badge(r["outcome"], high_contrast=True,
+                 color_scheme=rx.cond(r["outcome"] == "invited", "green", "red"))))
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title("Invite Parent User"),
+        rx.dialog.description("Enter the usernames of users of the parent organization; press "
+                              "Enter after each one. Usernames are shared with you offline."),
+        rx.vstack(
+            _label("Usernames", "parent-usernames"),
+            rx.flex(chips, wrap="wrap", spacing="1"),
+            rx.input(id="parent-usernames", value=U.chip_text, on_change=U.set_chip_text,
+                     on_key_down=U.chip_key, placeholder="username, then Enter", width="100%"),
+            rx.text("Groups", weight="medium", size="2"),
+            rx.cond(U.groups.length() > 0, rx.vstack(groups, spacing="1"),
+                    rx.text("No groups yet: create one on the Groups tab.", size="2",
+                            color_scheme="gray")),
+            error_callout(U.invite_error),
+            rx.cond(U.results.length() > 0, rx.vstack(rx.text("Result", weight="medium",
+                                                              size="2"), results)),
+            rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+                      rx.button("Invite", on_click=U.send_invites), justify="end",
+                      width="100%"),
+            spacing="2", margin_top="12px", width="100%"),
+    ), open=U.invite_open, on_open_change=U.open_invite)
+
+
+def users_tab() -> rx.Component:
+    table = data_table(
+        ["Name", "Email", "Username", "Membership", "Roles", "Status"], U.users,
+        lambda r: [rx.text(r["name"], weight="medium"), r["email"], r["username"],
+                   rx.cond(r["kind"] == "From the parent organization",
+                           rx.badge(rx.icon("arrow-up-from-line", size=12), r["kind"],
+                                    high_contrast=True), r["kind"]),
+                   r["roles"], r["active"]])
+    add = rx.menu.root(
+        rx.menu.trigger(rx.button(rx.icon("plus", size=16), "Add user")),
+        rx.menu.content(rx.menu.item("Invite Parent User", on_select=U.open_invite(True))))
+    return rx.vstack(rx.cond(U.can_invite, add), invite_parent_dialog(),
+                     rx.cond(U.users.length() > 0, table), spacing="3", width="100%")
+
+
+def _group_row(g) -> list:
+    return [
+        rx.vstack(rx.text(g["name"], weight="medium"),
+                  rx.text(g["description"], size="1", color_scheme="gray"), spacing="0"),
+        g["members"], g["roles"],
+        rx.hstack(
+            rx.input(placeholder="username", value=U.member_username,
+                     on_change=U.set_member_username, size="1",
+                     aria_label="Username to add to " + g["name"].to(str), width="120px"),
+            rx.button("Add member", size="1", variant="soft",
+                      on_click=U.add_member(g["id"].to(int))),
+            rx.el.label(rx.hstack(
+                rx.checkbox(checked=g["roles"].to(str).contains("Tenant Administrator"),
+                            on_change=lambda on: U.set_group_admin(g["id"].to(int), on),
+                            aria_label="Tenant Administrator role for " + g["name"].to(str)),
+                rx.text("Tenant Administrator", size="1"), align="center")),
+            spacing="2", align="center", wrap="wrap"),
+    ]
+
+
+def groups_tab() -> rx.Component:
+    dialog = rx.dialog.root(rx.dialog.content(
+        rx.dialog.title("New group"),
+        rx.dialog.description("Members of a group hold the roles assigned to the group."),
+        rx.form(rx.vstack(
+            _label("Name", "group-name"), rx.input(id="group-name", name="name", width="100%"),
+            _label("Description", "group-description"),
+            rx.input(id="group-description", name="description", width="100%"),
+            error_callout(U.group_error),
+            rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
+                                                color_scheme="gray")),
+                      rx.button("Create group", type="submit"), justify="end", width="100%"),
+            spacing="2", margin_top="12px"), on_submit=U.create_group),
+    ), open=U.group_open, on_open_change=U.open_group)
+    return rx.vstack(
+        rx.button(rx.icon("plus", size=16), "New group", on_click=U.open_group(True)), dialog,
+        rx.cond(U.groups.length() > 0,
+                data_table(["Group", "Members", "Roles", ""], U.groups, _group_row),
+                empty_state("users", "No groups", "Groups give their members roles.")),
+        spacing="3", width="100%")
+
+
+def invitations_tab() -> rx.Component:
+    def actions(i):
+        delete = rx.alert_dialog.root(
+            rx.alert_dialog.trigger(rx.icon_button(rx.icon("trash-2", size=14), size="1",
+                                                   variant="soft", color_scheme="red",
+                                                   aria_label="Delete " + i["username"].to(str))),
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Delete invitation"),
+                rx.alert_dialog.description("The link stops working. The invitation stays "
+                                            "in the list as Deleted."),
+                rx.hstack(rx.alert_dialog.cancel(rx.button("Cancel", variant="soft",
+                                                           color_scheme="gray")),
+                          rx.alert_dialog.action(rx.button(
+                              "Delete", color_scheme="red",
+                              on_click=U.delete_invitation(i["id"].to(int)))),
+                          justify="end", spacing="3", margin_top="16px")))
+        return rx.cond(i["can_delete"].to(bool), rx.hstack(
+            rx.button("Resend", size="1", variant="soft", on_click=U.resend(i["id"].to(int))),
+            delete, spacing="2"))
+
+    table = data_table(["Username", "Groups", "Status", "Invited by", "Sent", "Expires", ""],
+                       U.invitations,
+                       lambda i: [rx.code(i["username"].to(str)), i["groups"],
+                                  rx.badge(i["status"].to(str)), i["invited_by"], i["sent"],
+                                  i["expires"], actions(i)])
+    return rx.vstack(
+        rx.hstack(rx.text("Status", size="2"), rx.select.root(
+            rx.select.trigger(aria_label="Filter by status"),
+            rx.select.content(*[rx.select.item(s, value=s) for s in STATUSES]),
+            value=U.status_filter, on_change=U.set_status_filter), align="center"),
+        rx.cond(U.invitations.length() > 0, table,
+                empty_state("mail", "No invitations",
+                            "Invitations sent to users of the parent organization appear "
+                            "here.")),
+        spacing="3", width="100%")
+
+
+def users_page() -> rx.Component:
+    return shell(
+        "Users",
+        rx.text("User Management › Users", size="2", color_scheme="gray"),
+        error_callout(U.error),
+        rx.cond(U.loaded & (U.error == ""), rx.tabs.root(
+            rx.tabs.list(rx.tabs.trigger("Users", value="users"),
+                         rx.cond(U.can_groups, rx.tabs.trigger("Groups", value="groups")),
+                         rx.cond(U.can_invite,
+                                 rx.tabs.trigger("Invitations", value="invitations"))),
+            rx.tabs.content(users_tab(), value="users", padding_top="12px"),
+            rx.tabs.content(groups_tab(), value="groups", padding_top="12px"),
+            rx.tabs.content(invitations_tab(), value="invitations", padding_top="12px"),
+            value=U.tab, on_change=U.set_tab, width="100%")),
+    )

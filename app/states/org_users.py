@@ -1,0 +1,208 @@
+"""User Management > Users: the Users, Groups and Invitations tabs of an organization."""
+
+import reflex as rx
+
+from app.db import session_scope
+from app.domain.errors import DomainError, NotSignedIn
+from app.domain.permissions import ORG_INVITE_PARENT_USERS, ORG_MANAGE_GROUPS
+from app.live.topics import LiveTopic, organization_topic, register_refresher
+from app.models import utcnow
+from app.services import groups as gr
+from app.services import parent_invitations as pi
+from app.services.directory import list_users
+from app.settings import get_settings
+from app.states.viewer import to_signin, viewer_of
+
+
+class OrgUsersState(rx.State):
+    tab: str = "users"
+    users: list[dict[str, str]] = []
+    groups: list[dict[str, str | int]] = []
+    invitations: list[dict[str, str | int | bool]] = []
+    status_filter: str = "All"
+    error: str = ""
+    can_invite: bool = False
+    can_groups: bool = False
+    loaded: bool = False
+    # Invite Parent User
+    invite_open: bool = False
+    chips: list[str] = []
+    chip_text: str = ""
+    pick_groups: list[str] = []
+    results: list[dict[str, str]] = []
+    invite_error: str = ""
+    # groups
+    group_open: bool = False
+    group_error: str = ""
+    member_username: str = ""
+
+    def _refresh(self, db, viewer) -> None:
+        self.can_invite = viewer.has(ORG_INVITE_PARENT_USERS)
+        self.can_groups = viewer.has(ORG_MANAGE_GROUPS)
+        self.users = list_users(db, viewer)
+        self.groups = gr.list_groups(db, viewer) if self.can_groups else []
+        status = "" if self.status_filter == "All" else self.status_filter
+        self.invitations = (pi.list_invitations(db, viewer, utcnow(), status)
+                            if self.can_invite else [])
+
+    def _reload(self):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                self._refresh(db, viewer)
+            self.error = ""
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.users, self.groups, self.invitations, self.error = [], [], [], err.message
+        finally:
+            self.loaded = True
+        return None
+
+    def _act(self, action, success: str):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                action(db, viewer)
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            return rx.toast.error(err.message)
+        self._reload()
+        return rx.toast.success(success)
+
+    @rx.event
+    def load(self):
+        result = self._reload()
+        if result is not None:
+            return result
+        viewer = viewer_of(self)
+        return LiveTopic.follow(organization_topic(viewer.organization_id))
+
+    @rx.event
+    def live_refresh(self, message: str, topic: str):
+        if not self.router.url.path.rstrip("/").endswith("/users"):
+            return None
+        self._reload()
+        return rx.toast.info(message)
+
+    @rx.event
+    def set_tab(self, value: str):
+        self.tab = value
+
+    @rx.event
+    def set_status_filter(self, value: str):
+        self.status_filter = value
+        return self._reload()
+
+    # --- Invite Parent User -------------------------------------------------------------
+    @rx.event
+    def open_invite(self, value: bool = True):
+        self.invite_open, self.invite_error, self.results = value, "", []
+        if value:
+            self.chips, self.chip_text, self.pick_groups = [], "", []
+
+    @rx.event
+    def set_chip_text(self, value: str):
+        """Typing or pasting: separators turn what came before them into chips."""
+        parts = [p for p in value.replace(",", " ").replace(";", " ").split(" ")]
+        if len(parts) > 1:
+            for part in parts[:-1]:
+                self._add_chip(part)
+            value = parts[-1]
+        self.chip_text = value[:64]
+
+    def _add_chip(self, text: str) -> None:
+        name = text.strip().lower()
+        if name and name not in self.chips and len(self.chips) < 100:
+            self.chips = self.chips + [name]
+
+    @rx.event
+    def chip_key(self, key: str):
+        if key == "Enter":
+            self._add_chip(self.chip_text)
+            self.chip_text = ""
+
+    @rx.event
+    def remove_chip(self, name: str):
+        self.chips = [c for c in self.chips if c != name]
+
+    @rx.event
+    def pick_group(self, group_id: str, on: bool):
+        rest = [g for g in self.pick_groups if g != group_id]
+        self.pick_groups = rest + [group_id] if on else rest
+
+    @rx.event
+    def send_invites(self):
+        self._add_chip(self.chip_text)
+        self.chip_text = ""
+        s = get_settings()
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                self.results = pi.invite_parent_users(
+                    db, viewer, self.chips, [int(g) for g in self.pick_groups], now=utcnow(),
+                    secret_key=s.secret_key, base_url=s.base_url)
+            self.invite_error = ""
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.invite_error, self.results = err.message, []
+            return None
+        self._reload()
+        return None
+
+    @rx.event
+    def delete_invitation(self, invitation_id: int):
+        return self._act(lambda db, v: pi.delete_invitation(db, v, invitation_id, now=utcnow()),
+                         "Invitation deleted; its link no longer works.")
+
+    @rx.event
+    def resend(self, invitation_id: int):
+        s = get_settings()
+        return self._act(lambda db, v: pi.resend_invitation(
+            db, v, invitation_id, now=utcnow(), secret_key=s.secret_key, base_url=s.base_url),
+            "A new 72-hour link was sent; the old one no longer works.")
+
+    # --- groups -------------------------------------------------------------------------
+    @rx.event
+    def open_group(self, value: bool = True):
+        self.group_open, self.group_error = value, ""
+
+    @rx.event
+    def create_group(self, form: dict):
+        try:
+            viewer = viewer_of(self)
+            with session_scope() as db:
+                gr.create_group(db, viewer, str(form.get("name", "")),
+                                str(form.get("description", "")))
+        except NotSignedIn:
+            return to_signin(self)
+        except DomainError as err:
+            self.group_error = err.message
+            return None
+        self.group_open = False
+        self._reload()
+        return rx.toast.success("Group created.")
+
+    @rx.event
+    def set_member_username(self, value: str):
+        self.member_username = value[:64]
+
+    @rx.event
+    def add_member(self, group_id: int):
+        name = self.member_username
+        self.member_username = ""
+        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, True),
+                         f"{name} added to the group.")
+
+    @rx.event
+    def set_group_admin(self, group_id: int, on: bool):
+        keys = ["tenant_admin"] if on else []
+        return self._act(lambda db, v: gr.set_roles(db, v, group_id, keys),
+                         "Group roles updated.")
+
+
+register_refresher("org", OrgUsersState)
+
+
