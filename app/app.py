@@ -7,11 +7,13 @@ from starlette.applications import Starlette
 
 from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
+from app.api.export_routes import ROUTES as EXPORT_ROUTES
 from app.db import get_engine
 from app.mail.runner import run_mail
 from app.pages import shell_pages as pages
 from app.pages.accept import accept_page
 from app.pages.community import community_page
+from app.pages.invitations import invitations_page
 from app.pages.join import join_page
 from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
@@ -20,10 +22,10 @@ from app.pages.users import users_page
 from app.settings import get_settings
 from app.states.accept import AcceptState
 from app.states.community import CommunityState
+from app.states.invitations import InvitationsState
 from app.states.join import JoinState
 from app.states.lists import (
     CommunitiesState,
-    InvitationsState,
     MailboxState,
     OrganizationsState,
 )
@@ -36,7 +38,7 @@ from app.states.signin import SignInState
 app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
-    api_transformer=Starlette(routes=AUTH_ROUTES),
+    api_transformer=Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES),
 )
 
 app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
@@ -55,7 +57,7 @@ _PROTECTED = [
     (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
     (users_page, routes.USERS, "Users", OrgUsersState.load),
     (pages.organizations_page, routes.ORGANIZATIONS, "Organizations", OrganizationsState.load),
-    (pages.invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
+    (invitations_page, routes.INVITATIONS, "Invitations", InvitationsState.load),
     (managed_page, routes.MANAGED, "Managed Communities", ManagedState.load),
     (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
     (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),

@@ -155,3 +155,17 @@ def test_dev_mailbox_stores_what_it_receives(engine):
         [row] = list_messages(db)
         assert row["to"] == "carol@northwind.example" and row["body"].strip() == "Body 0"
         assert db.exec(select(OutboxMessage.status)).one() == "sent"
+
+
+def test_after_delivery_the_outbox_keeps_no_usable_link(engine, smtp):
+    with Session(engine) as db:
+        mid = enqueue(db, to="bob@fabrikam.example", subject="Invite",
+                      text="Open http://localhost:3000/invite/AbC-123_xyz now",
+                      html='<a href="http://localhost:3000/join/Tok-en_9">x</a>',
+                      base_url=BASE).id
+        db.commit()
+    assert _send(engine, smtp) == {"sent": 1}
+    assert "/invite/AbC-123_xyz" in smtp.links(smtp.messages[0])[0]
+    row = _row(engine, mid)
+    assert "AbC-123_xyz" not in row.body_text and "Tok-en_9" not in row.body_html
+    assert "/invite/[removed after delivery]" in row.body_text

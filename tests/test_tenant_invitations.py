@@ -105,7 +105,7 @@ def test_join_then_confirm_makes_the_tenant_a_member_with_a_moderator(db, demo):
     assert names == ["Contoso Energy", "Fabrikam Utilities", "Northwind Traders"]
     timeline = [e["what"] for e in ct.invitation_details(db, viewer(db, "alice"), inv_id,
                                                          NOW)["timeline"]]
-    assert timeline == ["Sent", "Accepted (Join)", "Confirmed"]
+    assert timeline == ["Sent", "Accepted", "Confirmed"]
 
 
 def test_wrong_address_wrong_role_and_member_tenant_cannot_join(db, demo):

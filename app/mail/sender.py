@@ -5,6 +5,7 @@ never send the same row at the same time; a claim left by a crash is taken over 
 `STALE_CLAIM`.
 """
 
+import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -15,6 +16,12 @@ from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, sen
 from app.models import OutboxMessage, utcnow
 
 STALE_CLAIM = timedelta(minutes=5)
+_LINK = re.compile(r"(/(?:invite|join|org-invite)/)[A-Za-z0-9_\-]+")
+
+
+def redact(body: str) -> str:
+    """The body without usable invitation links: tokens stay in clear only until delivery."""
+    return _LINK.sub(r"\1[removed after delivery]", body)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 
@@ -76,7 +83,8 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
                     last_error=str(err)[:1000], claimed_by=None)
             return "failed"
         _finish(db, message_id, worker, status="sent", attempts=attempts,
-                sent_at=now_fn(), last_error=None)
+                sent_at=now_fn(), last_error=None, body_text=redact(row.body_text),
+                body_html=redact(row.body_html))
         return "sent"
 
 

@@ -7,7 +7,6 @@ from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.states.lists import (
     CommunitiesState,
-    InvitationsState,
     MailboxState,
     OrganizationsState,
 )
@@ -143,21 +142,6 @@ def organizations_page() -> rx.Component:
             OrganizationsState.loaded,
             empty_state("building-2", "No organizations below this one",
                         "Child organizations of your organization appear here."),
-            rx.spinner())),
-    )
-
-
-def invitations_page() -> rx.Component:
-    table = data_table(["Kind", "Recipient", "Status", "Sent", "Expires"], InvitationsState.rows,
-                       lambda r: [r["kind"], r["recipient"], rx.badge(r["status"]), r["sent"],
-                                  r["expires"]])
-    return shell(
-        "Invitations",
-        error_callout(InvitationsState.error),
-        rx.cond(InvitationsState.rows.length() > 0, table, rx.cond(
-            InvitationsState.loaded,
-            empty_state("mail", "No invitations yet",
-                        "Invitations you send or receive will be listed here."),
             rx.spinner())),
     )
 

@@ -16,7 +16,6 @@ from app.domain.permissions import (
 )
 from app.domain.viewer import Viewer
 from app.models import (
-    AuditEvent,
     Community,
     CommunityMember,
     CommunityTenant,
@@ -26,6 +25,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import community_permissions, require_community
+from app.services.invitation_list import timeline
 
 _FMT = "%Y-%m-%d %H:%M"
 
@@ -87,16 +87,6 @@ def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: dat
         raise NotFound()
     require_community(db, viewer, COMMUNITY_INVITE_TENANT, inv.community_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
-    events = db.exec(select(AuditEvent, User.display_name)
-                     .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
-                     .where(AuditEvent.target_type == "invitation",
-                            AuditEvent.target_id == inv.id)
-                     .order_by(AuditEvent.at, AuditEvent.id)).all()
-    verbs = {"invitation.send": "Sent", "invitation.resend": "Resent",
-             "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted (Join)",
-             "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
-             "invitation.revoke": "Revoked",
-             "invitation.renewal_requested": "New invitation requested"}
     accepted_for = (db.get(Organization, inv.accepted_for_organization_id).name
                     if inv.accepted_for_organization_id else "")
     return {
@@ -106,8 +96,7 @@ def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: dat
         "can_confirm": status == st.ACCEPTED,
         "can_resend": status in (st.PENDING, st.EXPIRED),
         "can_revoke": status in (st.PENDING, st.ACCEPTED),
-        "timeline": [{"what": verbs.get(e.action, e.action), "who": who or "—",
-                      "when": e.at.strftime(_FMT)} for e, who in events],
+        "timeline": timeline(db, inv.id),
     }
 
 

@@ -2,11 +2,9 @@
 
 from sqlmodel import Session, select
 
-from app.domain.invitation_status import display_status
 from app.domain.permissions import ORG_MANAGE_ORGS, ORG_MANAGE_USERS
 from app.domain.viewer import Viewer
 from app.models import (
-    Invitation,
     Organization,
     OrganizationMember,
     OrgRoleAssignment,
@@ -14,7 +12,7 @@ from app.models import (
     User,
 )
 from app.services import audit
-from app.services.access import invitation_filter, require_org
+from app.services.access import require_org
 from app.services.orgs import create_organization
 
 
@@ -36,17 +34,6 @@ def list_users(db: Session, viewer: Viewer) -> list[dict]:
     return [{"name": u.display_name, "email": u.email, "username": u.username,
              "kind": marks.get(kind, kind), "roles": ", ".join(sorted(roles.get(u.id, []))) or "—",
              "active": "Active" if u.is_active else "Inactive"} for u, kind in rows]
-
-
-def list_invitations(db: Session, viewer: Viewer, now, limit: int = 50) -> list[dict]:
-    """The newest invitations the viewer may see."""
-    rows = db.exec(select(Invitation).where(invitation_filter(viewer))
-                   .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-                   .limit(limit)).all()
-    return [{"id": i.id, "kind": i.kind, "recipient": i.recipient,
-             "status": display_status(i.kind, i.status, i.expires_at, now),
-             "sent": i.sent_at.strftime("%Y-%m-%d %H:%M"),
-             "expires": i.expires_at.strftime("%Y-%m-%d %H:%M")} for i in rows]
 
 
 def list_descendants(db: Session, viewer: Viewer) -> list[dict]:

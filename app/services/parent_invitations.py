@@ -198,6 +198,11 @@ def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key
     inv = invitation_by_token(db, secret_key, token)
     if inv.kind != KIND:
         raise NotFound()
+    return accept_invitation(db, viewer, inv, now=now)
+
+
+def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime) -> int:
+    """Accept with the invitation in hand (from its link or from the received list)."""
     child = db.get(Organization, inv.target_organization_id)
     if viewer.username != inv.recipient or viewer.organization_id != child.parent_id:
         raise PermissionDenied("Sign in as the invited user, with the parent organization's "

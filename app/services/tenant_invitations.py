@@ -188,6 +188,12 @@ def join(db: Session, viewer: Viewer, token: str, *, now: datetime, mailer: Mail
     inv = invitation_by_token(db, mailer.secret_key, token)
     if inv.kind != KIND:
         raise NotFound()
+    return join_invitation(db, viewer, inv, now=now, mailer=mailer)
+
+
+def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime,
+                    mailer: Mailer) -> int:
+    """Join with an invitation in hand (from its link, or from the received list)."""
     problem = join_problem(db, viewer, inv, now)
     if problem:
         raise PermissionDenied(problem)
@@ -212,7 +218,12 @@ def join(db: Session, viewer: Viewer, token: str, *, now: datetime, mailer: Mail
 
 def decline(db: Session, viewer: Viewer, token: str, reason: str, *, now: datetime,
             mailer: Mailer) -> int:
-    inv = invitation_by_token(db, mailer.secret_key, token)
+    return decline_invitation(db, viewer, invitation_by_token(db, mailer.secret_key, token),
+                              reason, now=now)
+
+
+def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str, *,
+                       now: datetime) -> int:
     if inv.kind != KIND or viewer.email != inv.recipient:
         raise PermissionDenied("Only the invited address can decline this invitation.")
     changed = db.exec(update(Invitation).where(

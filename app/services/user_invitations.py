@@ -301,3 +301,25 @@ def _free_username(db: Session, address: str) -> str:
         n += 1
         name = f"{base}{n}"
     return name
+
+
+def accept_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+    """Accept from the received list: every pending row of the invitation's batch."""
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or inv.kind != KIND or inv.recipient != viewer.email:
+        raise NotFound()
+    rows = db.exec(select(Invitation).where(Invitation.batch_id == inv.batch_id)
+                   .order_by(Invitation.id)).all()
+    _accept_rows(db, rows, db.get(User, viewer.user_id), now)
+
+
+def decline_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or inv.kind != KIND or inv.recipient != viewer.email:
+        raise NotFound()
+    changed = db.exec(update(Invitation).where(
+        Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)
+        .values(status=st.DECLINED, declined_at=now)).rowcount
+    if changed == 0:
+        raise Conflict("This invitation is no longer pending; nothing was declined.")
+    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer, at=now)

@@ -8,9 +8,8 @@ from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.domain.permissions import ORG_CREATE_COMMUNITY, ORG_MANAGE_ORGS
 from app.mail.devmailbox import list_messages
-from app.models import utcnow
 from app.services.communities import create_community, list_communities
-from app.services.directory import create_child_organization, list_descendants, list_invitations
+from app.services.directory import create_child_organization, list_descendants
 from app.settings import get_settings
 from app.states.viewer import to_signin, viewer_of
 
@@ -111,16 +110,6 @@ class OrganizationsState(rx.State):
         self.add_open = False
         _load(self, self._fetch)
         return rx.toast.success("Organization created.")
-
-
-class InvitationsState(rx.State):
-    rows: list[dict[str, str | int]] = []
-    error: str = ""
-    loaded: bool = False
-
-    @rx.event
-    def load(self):
-        return _load(self, lambda db, v: list_invitations(db, v, utcnow()))
 
 
 class MailboxState(rx.State):

@@ -1,0 +1,101 @@
+"""One entry per action for the Invitations page, whatever the kind of invitation."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.domain.errors import Conflict, NotFound, PermissionDenied
+from app.domain.viewer import Viewer
+from app.models import Invitation
+from app.services import community_members as cm
+from app.services import parent_invitations as pi
+from app.services import tenant_invitations as ti
+from app.services import user_invitations as ui
+from app.services.access import invitation_visible
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    secret_key: str
+    base_url: str
+    tenant_days: int = 14
+    user_days: int = 7
+
+    def tenant(self) -> ti.Mailer:
+        return ti.Mailer(self.secret_key, self.base_url, self.tenant_days)
+
+    def user(self) -> ti.Mailer:
+        return ti.Mailer(self.secret_key, self.base_url, self.user_days)
+
+
+def _visible(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or not invitation_visible(viewer, inv):
+        raise NotFound()
+    return inv
+
+
+def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+           mail: MailSettings) -> Invitation:
+    inv = _visible(db, viewer, invitation_id)
+    if inv.kind == "tenant":
+        ti.resend_invitation(db, viewer, inv.id, now=now, mailer=mail.tenant())
+    elif inv.kind == "community_user":
+        cm.resend(db, viewer, inv.id, now=now, mailer=mail.user())
+    else:
+        pi.resend_invitation(db, viewer, inv.id, now=now, secret_key=mail.secret_key,
+                             base_url=mail.base_url)
+    return inv
+
+
+def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
+    inv = _visible(db, viewer, invitation_id)
+    if inv.kind == "tenant":
+        ti.revoke_invitation(db, viewer, inv.id, now=now)
+    elif inv.kind == "community_user":
+        cm.revoke(db, viewer, inv.id, now=now)
+    else:
+        pi.delete_invitation(db, viewer, inv.id, now=now)
+    return inv
+
+
+def confirm(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
+    inv = _visible(db, viewer, invitation_id)
+    if inv.kind != "tenant":
+        raise Conflict("Only tenant invitations are confirmed by the inviter.")
+    ti.confirm_tenant(db, viewer, inv.id, now=now)
+    return inv
+
+
+def _addressed(viewer: Viewer, inv: Invitation) -> None:
+    mine = inv.recipient in (viewer.email, viewer.username if inv.kind == "parent_user" else "")
+    if not mine:
+        raise PermissionDenied("Only the person invited can respond to this invitation.")
+
+
+def accept(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+           mail: MailSettings) -> Invitation:
+    """Accept a received invitation without its email (Join, for a tenant invitation)."""
+    inv = _visible(db, viewer, invitation_id)
+    _addressed(viewer, inv)
+    if inv.kind == "tenant":
+        ti.join_invitation(db, viewer, inv, now=now, mailer=mail.tenant())
+    elif inv.kind == "community_user":
+        ui.accept_received(db, viewer, inv.id, now=now)
+    else:
+        pi.accept_invitation(db, viewer, inv, now=now)
+    return inv
+
+
+def decline(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
+    inv = _visible(db, viewer, invitation_id)
+    _addressed(viewer, inv)
+    if inv.kind == "tenant":
+        ti.decline_invitation(db, viewer, inv, "", now=now)
+    elif inv.kind == "community_user":
+        ui.decline_received(db, viewer, inv.id, now=now)
+    else:
+        raise Conflict("A parent organization invitation is declined by letting it expire, "
+                       "or the inviter deletes it.")
+    return inv

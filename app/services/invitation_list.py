@@ -1,0 +1,167 @@
+"""The Invitations page across every kind: filters, status counts and keyset pages.
+
+Pages are fetched by keyset (`created_at`, `id`) so the 1,000th page costs what the first
+does; the recipient search is a prefix range that an index serves on both engines.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, false, func, or_
+from sqlmodel import Session, select
+
+from app.domain import invitation_status as st
+from app.domain.viewer import Viewer
+from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
+from app.services.access import invitation_filter
+
+KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
+               "parent_user": "Parent organization user"}
+STATUS_FILTERS = ("pending", "accepted", "confirmed", "declined", "expired", "revoked")
+EXPIRING_WINDOW = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""
+    status: str = ""          # a stored status, or "expired"
+    direction: str = ""       # "", "sent" or "received"
+    recipient: str = ""       # prefix
+    community_id: int | None = None
+    expiring_soon: bool = False
+
+
+def _where(viewer: Viewer, f: Filters, now: datetime) -> list:
+    conds = [invitation_filter(viewer)]
+    if f.kind in KIND_LABELS:
+        conds.append(Invitation.kind == f.kind)
+    if f.status == "expired":
+        conds += [Invitation.status == st.PENDING, Invitation.expires_at <= now]
+    elif f.status == "pending":
+        conds += [Invitation.status == st.PENDING, Invitation.expires_at > now]
+    elif f.status in STATUS_FILTERS:
+        conds.append(Invitation.status == f.status)
+    if f.direction == "received":
+        conds.append(or_(Invitation.recipient == viewer.email,
+                         and_(Invitation.kind == "parent_user",
+                              Invitation.recipient == viewer.username)))
+    elif f.direction == "sent":
+        conds.append(or_(Invitation.invited_by_user_id == viewer.user_id,
+                         Invitation.organization_id == viewer.organization_id
+                         if viewer.is_tenant_admin else false()))
+    prefix = f.recipient.strip().lower()
+    if prefix:
+        conds += [Invitation.recipient >= prefix, Invitation.recipient < prefix + "\uffff"]
+    if f.community_id:
+        conds.append(Invitation.community_id == f.community_id)
+    if f.expiring_soon:
+        conds += [Invitation.status == st.PENDING, Invitation.expires_at > now,
+                  Invitation.expires_at <= now + EXPIRING_WINDOW]
+    return conds
+
+
+def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dict[str, int]:
+    """Counts per status (expired computed) for the filtered set, in one grouped query."""
+    unfiltered = Filters(kind=f.kind, direction=f.direction, recipient=f.recipient,
+                         community_id=f.community_id)
+    shown = case((and_(Invitation.status == st.PENDING, Invitation.expires_at <= now),
+                  "expired"), else_=Invitation.status)
+    rows = db.exec(select(shown, func.count()).where(*_where(viewer, unfiltered, now))
+                   .group_by(shown)).all()
+    counts = dict.fromkeys(STATUS_FILTERS, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: tuple | None = None,
+         size: int = 50) -> tuple[list[dict], tuple | None]:
+    """One page, newest first, and the cursor of the next page (None at the end)."""
+    query = select(Invitation).where(*_where(viewer, f, now))
+    if after is not None:
+        at, last_id = datetime.fromisoformat(after[0]), int(after[1])
+        query = query.where(or_(Invitation.created_at < at,
+                                and_(Invitation.created_at == at, Invitation.id < last_id)))
+    rows = db.exec(query.order_by(Invitation.created_at.desc(), Invitation.id.desc())
+                   .limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    out = describe(db, rows, now)
+    cursor = (rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
+    return out, cursor
+
+
+def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
+    """Display rows: names of places and people, what is granted, delivery state."""
+    communities = _names(db, Community, {r.community_id for r in rows})
+    orgs = _names(db, Organization, {r.target_organization_id for r in rows}
+                  | {r.organization_id for r in rows})
+    people = _names(db, User, {r.invited_by_user_id for r in rows}, field="display_name")
+    delivery = _delivery(db, [r.id for r in rows])
+    out = []
+    for r in rows:
+        where = (communities.get(r.community_id, "") if r.community_id
+                 else orgs.get(r.target_organization_id, ""))
+        grants = ", ".join(r.grants.get("roles", []) or r.grants.get("groups", []))
+        state, error = delivery.get(r.id, ("", ""))
+        out.append({
+            "id": r.id, "kind": KIND_LABELS[r.kind], "kind_key": r.kind,
+            "recipient": r.recipient, "where": where, "grants": grants or "—",
+            "status": st.display_status(r.kind, r.status, r.expires_at, now),
+            "invited_by": people.get(r.invited_by_user_id, ""),
+            "from_org": orgs.get(r.organization_id, ""),
+            "sent": (r.resent_at or r.sent_at).strftime("%Y-%m-%d %H:%M"),
+            "expires": r.expires_at.strftime("%Y-%m-%d %H:%M"),
+            "delivery": state, "delivery_error": error, "community_id": r.community_id or 0,
+        })
+    return out
+
+
+def _names(db: Session, model, ids: set, field: str = "name") -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.exec(select(model.id, getattr(model, field)).where(model.id.in_(ids))).all())
+
+
+def _delivery(db: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """The newest outbox message of each invitation: queued, sent or failed (with reason)."""
+    if not ids:
+        return {}
+    newest = (select(OutboxMessage.invitation_id, func.max(OutboxMessage.id).label("mid"))
+              .where(OutboxMessage.invitation_id.in_(ids))
+              .group_by(OutboxMessage.invitation_id).subquery())
+    rows = db.exec(select(OutboxMessage.invitation_id, OutboxMessage.status,
+                          OutboxMessage.last_error)
+                   .join(newest, newest.c.mid == OutboxMessage.id)).all()
+    label = {"queued": "queued", "sending": "queued", "sent": "sent", "failed": "failed"}
+    return {inv: (label[status], error or "") for inv, status, error in rows}
+
+
+def export_rows(db: Session, viewer: Viewer, f: Filters, now: datetime,
+                batch: int = 1000) -> Iterator[dict]:
+    """Every row of the filtered list, page by page, for the CSV export."""
+    after = None
+    while True:
+        rows, after = page(db, viewer, f, now, after=after, size=batch)
+        yield from rows
+        if after is None:
+            return
+
+
+_VERBS = {"invitation.send": "Sent", "invitation.resend": "Resent",
+          "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted",
+          "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
+          "invitation.revoke": "Revoked", "invitation.delete": "Deleted",
+          "invitation.renewal_requested": "New invitation requested"}
+
+
+def timeline(db: Session, invitation_id: int) -> list[dict]:
+    """The audit events of one invitation, oldest first, with who and when."""
+    events = db.exec(select(AuditEvent, User.display_name)
+                     .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
+                     .where(AuditEvent.target_type == "invitation",
+                            AuditEvent.target_id == invitation_id)
+                     .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return [{"what": _VERBS.get(e.action, e.action), "who": who or "—",
+             "when": e.at.strftime("%Y-%m-%d %H:%M")} for e, who in events]

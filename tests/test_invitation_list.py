@@ -1,0 +1,126 @@
+"""The Invitations page across kinds: visibility, filters, counts, keyset pages, actions."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from app.domain.errors import NotFound
+from app.models import Community, Invitation, OutboxMessage
+from app.services import invitation_actions as acts
+from app.services import parent_invitations as pi
+from app.services import tenant_invitations as ti
+from app.services import user_invitations as ui
+from app.services.invitation_list import Filters, export_rows, page, status_counts
+from tests.helpers import NOW, SECRET, viewer
+
+MAIL = acts.MailSettings(SECRET, "http://localhost:3000")
+
+
+def cid(db, name):
+    return db.exec(select(Community.id).where(Community.name == name)).one()
+
+
+@pytest.fixture
+def mixed(db, demo):
+    """A tenant invitation, a managed-community invitation and a parent-user invitation."""
+    alice = viewer(db, "alice")
+    ti.invite_tenant(db, alice, cid(db, "Wind Farm Analytics"), "bob@fabrikam.example",
+                     now=NOW, mailer=MAIL.tenant())
+    from app.models import Role
+    member = db.exec(select(Role.id).where(Role.name == "Community Member")).one()
+    ui.invite_users(db, alice, "carol@northwind.example", [cid(db, "Client A")], [member],
+                    now=NOW + timedelta(seconds=1), mailer=MAIL.user())
+    pi.invite_parent_users(db, viewer(db, "dave"), ["alice"], [],
+                           now=NOW + timedelta(seconds=2), secret_key=SECRET,
+                           base_url=MAIL.base_url)
+    db.commit()
+
+
+def recipients(db, who, now=NOW, **filters):
+    rows, _ = page(db, viewer(db, who), Filters(**filters), now)
+    return [r["recipient"] for r in rows]
+
+
+def test_each_viewer_sees_exactly_what_the_rule_allows(db, mixed):
+    assert recipients(db, "alice") == ["alice", "carol@northwind.example",
+                                       "bob@fabrikam.example"]
+    assert recipients(db, "bob") == ["bob@fabrikam.example"]
+    assert recipients(db, "carol") == ["carol@northwind.example"]
+    assert recipients(db, "dave") == ["alice"]
+    assert recipients(db, "frank") == []
+
+
+def test_filters_by_kind_direction_prefix_and_expiry(db, mixed):
+    assert recipients(db, "alice", kind="tenant") == ["bob@fabrikam.example"]
+    assert recipients(db, "alice", direction="received") == ["alice"]
+    assert recipients(db, "alice", direction="sent") == ["carol@northwind.example",
+                                                         "bob@fabrikam.example"]
+    assert recipients(db, "alice", recipient="CA") == ["carol@northwind.example"]
+    soon = NOW + timedelta(days=6)
+    assert recipients(db, "alice", now=soon, expiring_soon=True) == ["carol@northwind.example"]
+    assert recipients(db, "alice", now=soon, status="expired") == ["alice"]
+
+
+def test_counts_per_status_compute_expired(db, mixed):
+    counts = status_counts(db, viewer(db, "alice"), Filters(), NOW + timedelta(days=4))
+    assert counts["pending"] == 2 and counts["expired"] == 1
+
+
+def test_keyset_pages_walk_everything_once(db, demo):
+    alice = viewer(db, "alice")
+    wind = cid(db, "Wind Farm Analytics")
+    for i in range(23):
+        ti.invite_tenant(db, alice, wind, f"p{i:02d}@partner.example",
+                         now=NOW + timedelta(seconds=i // 2), mailer=MAIL.tenant())
+    db.commit()
+    seen, after = [], None
+    while True:
+        rows, after = page(db, alice, Filters(), NOW, after=after, size=5)
+        seen += [r["recipient"] for r in rows]
+        if after is None:
+            break
+    assert len(seen) == 23 and len(set(seen)) == 23
+    assert [r["recipient"] for r in export_rows(db, alice, Filters(), NOW, batch=4)] == seen
+
+
+def test_delivery_state_comes_from_the_outbox(db, mixed):
+    row = db.exec(select(OutboxMessage).where(OutboxMessage.to_addr == "bob@fabrikam.example")
+                  ).one()
+    row.status, row.last_error = "failed", "550 no such user"
+    db.commit()
+    rows, _ = page(db, viewer(db, "alice"), Filters(kind="tenant"), NOW)
+    assert rows[0]["delivery"] == "failed" and rows[0]["delivery_error"] == "550 no such user"
+
+
+def test_received_invitations_are_answered_without_the_email(db, mixed):
+    bob = viewer(db, "bob")
+    tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    acts.accept(db, bob, tenant_inv.id, now=NOW, mail=MAIL)
+    db.commit()
+    assert db.get(Invitation, tenant_inv.id).status == "accepted"
+    carol_inv = db.exec(select(Invitation).where(Invitation.kind == "community_user")).one()
+    acts.decline(db, viewer(db, "carol"), carol_inv.id, now=NOW)
+    alice_inv = db.exec(select(Invitation).where(Invitation.kind == "parent_user")).one()
+    acts.accept(db, viewer(db, "alice"), alice_inv.id, now=NOW, mail=MAIL)
+    db.commit()
+    assert db.get(Invitation, carol_inv.id).status == "declined"
+    assert db.get(Invitation, alice_inv.id).status == "accepted"
+    with pytest.raises(NotFound):
+        acts.accept(db, viewer(db, "frank"), tenant_inv.id, now=NOW, mail=MAIL)
+
+
+def test_actions_dispatch_by_kind(db, mixed):
+    alice = viewer(db, "alice")
+    tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    acts.resend(db, alice, tenant_inv.id, now=NOW, mail=MAIL)
+    user_inv = db.exec(select(Invitation).where(Invitation.kind == "community_user")).one()
+    acts.revoke(db, alice, user_inv.id, now=NOW)
+    db.commit()
+    assert db.get(Invitation, user_inv.id).status == "revoked"
+    assert db.get(Invitation, tenant_inv.id).resent_at is not None
+    body = db.exec(select(OutboxMessage.body_text).where(
+        OutboxMessage.to_addr == "bob@fabrikam.example").order_by(OutboxMessage.id.desc())
+    ).first()
+    assert re.search(r"/invite/\S+", body)
