@@ -8,10 +8,12 @@ from starlette.applications import Starlette
 from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
-from app.db import get_engine
+from app.db import get_engine, session_scope
 from app.mail.runner import run_mail
+from app.models import utcnow
 from app.pages import shell_pages as pages
 from app.pages.accept import accept_page
+from app.pages.audit import audit_page
 from app.pages.community import community_page
 from app.pages.invitations import invitations_page
 from app.pages.join import join_page
@@ -19,8 +21,10 @@ from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
+from app.services.reminders import send_due_reminders
 from app.settings import get_settings
 from app.states.accept import AcceptState
+from app.states.audit import AuditState
 from app.states.community import CommunityState
 from app.states.invitations import InvitationsState
 from app.states.join import JoinState
@@ -61,6 +65,7 @@ _PROTECTED = [
     (managed_page, routes.MANAGED, "Managed Communities", ManagedState.load),
     (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
     (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),
+    (audit_page, routes.AUDIT, "Audit log", AuditState.load),
 ]
 for component, route, title, loader in _PROTECTED:
     app.add_page(component, route=route, title=f"{title} · Commons",
@@ -73,9 +78,16 @@ async def mail_lifespan():
     import asyncio
 
     settings = get_settings()
+
+    def reminders() -> None:
+        with session_scope() as db:
+            send_due_reminders(db, now=utcnow(), hours=settings.reminder_hours,
+                               secret_key=settings.secret_key, base_url=settings.base_url)
+
     task = asyncio.create_task(run_mail(
         get_engine(), smtp_url=settings.smtp_url, dev_port=settings.dev_smtp_port,
-        sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}"))
+        sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}",
+        reminders=reminders))
     try:
         yield
     finally:

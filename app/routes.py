@@ -10,6 +10,7 @@ ORGANIZATIONS = "/organizations"
 INVITATIONS = "/invitations"
 MANAGED = "/managed"
 MAILBOX = "/mailbox"
+AUDIT = "/audit"
 
 API_SIGNIN = "/auth/signin"
 API_SIGNOUT = "/auth/signout"

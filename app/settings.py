@@ -36,6 +36,7 @@ class Settings:
     session_hours: int
     tenant_invite_days: int
     user_invite_days: int
+    reminder_hours: int
 
     @property
     def dev_mailbox(self) -> bool:
@@ -149,6 +150,7 @@ def load_settings(env: dict | None = None) -> Settings:
         session_hours=_int(env, "COMMONS_SESSION_HOURS", 12, 1, 24 * 30),
         tenant_invite_days=_int(env, "COMMONS_TENANT_INVITE_DAYS", 14, 1, 90),
         user_invite_days=_int(env, "COMMONS_USER_INVITE_DAYS", 7, 1, 90),
+        reminder_hours=_int(env, "COMMONS_REMINDER_HOURS", 24, 0, 24 * 30),
     )
 
 

@@ -124,3 +124,47 @@ def test_actions_dispatch_by_kind(db, mixed):
         OutboxMessage.to_addr == "bob@fabrikam.example").order_by(OutboxMessage.id.desc())
     ).first()
     assert re.search(r"/invite/\S+", body)
+
+
+def test_one_reminder_goes_out_a_day_before_expiry_with_a_fresh_link(db, mixed):
+    from app.services.reminders import send_due_reminders
+
+    def remind(at, hours=24):
+        n = send_due_reminders(db, now=at, hours=hours, secret_key=SECRET,
+                               base_url=MAIL.base_url)
+        db.commit()
+        return n
+
+    tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    old_hash = tenant_inv.token_hash
+    assert remind(NOW + timedelta(hours=47)) == 0
+    assert remind(NOW + timedelta(hours=49)) == 1       # the 72-hour parent invitation
+    assert remind(NOW + timedelta(hours=49)) == 0       # once
+    assert remind(NOW + timedelta(days=7, hours=-23)) == 1   # the 7-day user invitation
+    day_before = tenant_inv.expires_at - timedelta(hours=23)
+    assert remind(day_before, hours=0) == 0             # turned off
+    assert remind(day_before) == 1
+    db.refresh(tenant_inv)
+    assert tenant_inv.token_hash != old_hash and tenant_inv.reminded_at is not None
+    mail = db.exec(select(OutboxMessage).where(OutboxMessage.subject.startswith("Reminder"))
+                   .where(OutboxMessage.to_addr == "bob@fabrikam.example")).one()
+    token = re.search(r"/invite/(\S+)", mail.body_text).group(1)
+    assert ti.invitation_view(db, SECRET, token, None, day_before)["status"] == "pending"
+
+
+def test_audit_log_lists_the_organizations_events_with_filters_and_pages(db, mixed):
+    from app.domain.errors import PermissionDenied
+    from app.services.audit_log import list_events
+    alice = viewer(db, "alice")
+    events, _ = list_events(db, alice)
+    actions = [e["action"] for e in events]
+    assert "invitation.send" in actions and "community.create" in actions
+    only, _ = list_events(db, alice, action="invitation.")
+    assert {e["action"] for e in only} == {"invitation.send"}
+    first, before = list_events(db, alice, size=2)
+    second, _ = list_events(db, alice, size=2, before_id=before)
+    assert len(first) == 2 and first[-1]["id"] > second[0]["id"]
+    assert all("Alice" in e["actor"] for e in list_events(db, alice, actor="alice")[0])
+    with pytest.raises(PermissionDenied):
+        list_events(db, viewer(db, "frank"))
+    assert list_events(db, viewer(db, "bob"))[0] == []

@@ -7,7 +7,8 @@ from app.states.shell import ShellState
 
 NAV = [
     ("Data Management", [("Communities", routes.COMMUNITIES, "network")]),
-    ("User Management", [("Users", routes.USERS, "users")]),
+    ("User Management", [("Users", routes.USERS, "users"),
+                         ("Audit log", routes.AUDIT, "scroll-text")]),
     (None, [("Organizations", routes.ORGANIZATIONS, "building-2"),
             ("Invitations", routes.INVITATIONS, "mail")]),
 ]

@@ -51,8 +51,9 @@ def release_lease(engine: Engine, holder: str, name: str = LEASE) -> None:
 
 
 async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sender: str,
-                   interval: float = 1.0) -> None:
-    """Loop until cancelled: hold the lease, run the dev mailbox if needed, send mail."""
+                   interval: float = 1.0, reminders=None) -> None:
+    """Loop until cancelled: hold the lease, run the dev mailbox if needed, queue due
+    reminders (`reminders()`, when given), send mail."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     mailbox = None
     target = smtp_url or f"smtp://127.0.0.1:{dev_port}"
@@ -62,6 +63,8 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sende
                 if smtp_url is None and mailbox is None:
                     mailbox = start_dev_mailbox(engine, dev_port)
                 try:
+                    if reminders is not None:
+                        await asyncio.to_thread(reminders)
                     await asyncio.to_thread(run_once, engine, worker=holder,
                                             smtp_url=target, sender=sender)
                 except Exception:  # keep the loop alive; the row stays claimed for retry

@@ -31,6 +31,10 @@ class Invitation(SQLModel, table=True):
         ),
         Index("ix_invitation_org_created", "organization_id", "created_at", "id"),
         Index("ix_invitation_status_expires", "status", "expires_at"),
+        Index("ix_invitation_sender_created", "invited_by_user_id", "created_at", "id"),
+        Index("ix_invitation_recipient_created", "recipient", "created_at", "id"),
+        Index("ix_invitation_org_recipient", "organization_id", "recipient"),
+        Index("ix_invitation_sender_recipient", "invited_by_user_id", "recipient"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -57,4 +61,5 @@ class Invitation(SQLModel, table=True):
     declined_at: datetime | None = None
     decline_reason: str | None = Field(default=None, max_length=500)
     revoked_at: datetime | None = None
+    reminded_at: datetime | None = None
     revoked_by_user_id: int | None = Field(default=None, foreign_key="app_user.id")

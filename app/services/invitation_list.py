@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_
+from sqlalchemy import and_, case, false, func, or_, union
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
@@ -32,8 +32,18 @@ class Filters:
     expiring_soon: bool = False
 
 
-def _where(viewer: Viewer, f: Filters, now: datetime) -> list:
-    conds = [invitation_filter(viewer)]
+def _branches(viewer: Viewer) -> list:
+    """The visibility rule (`invitation_filter`) as separate branches, one index each."""
+    branches = [Invitation.invited_by_user_id == viewer.user_id,
+                Invitation.recipient == viewer.email,
+                and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username)]
+    if viewer.is_tenant_admin:
+        branches.append(Invitation.organization_id == viewer.organization_id)
+    return branches
+
+
+def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -> list:
+    conds = [invitation_filter(viewer)] if visibility else []
     if f.kind in KIND_LABELS:
         conds.append(Invitation.kind == f.kind)
     if f.status == "expired":
@@ -76,14 +86,25 @@ def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dic
 
 def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: tuple | None = None,
          size: int = 50) -> tuple[list[dict], tuple | None]:
-    """One page, newest first, and the cursor of the next page (None at the end)."""
-    query = select(Invitation).where(*_where(viewer, f, now))
+    """One page, newest first, and the cursor of the next page (None at the end).
+
+    Each visibility branch is read through its own (…, created_at, id) index with the
+    page's limit, and the union of those short lists is merged: the cost follows the page
+    size, not the number of invitations.
+    """
+    conds = _where(viewer, f, now, visibility=False)
     if after is not None:
         at, last_id = datetime.fromisoformat(after[0]), int(after[1])
-        query = query.where(or_(Invitation.created_at < at,
-                                and_(Invitation.created_at == at, Invitation.id < last_id)))
-    rows = db.exec(query.order_by(Invitation.created_at.desc(), Invitation.id.desc())
-                   .limit(size + 1)).all()
+        conds.append(or_(Invitation.created_at < at,
+                         and_(Invitation.created_at == at, Invitation.id < last_id)))
+    newest = (Invitation.created_at.desc(), Invitation.id.desc())
+    parts = [select(Invitation.id, Invitation.created_at).where(branch, *conds)
+             .order_by(*newest).limit(size + 1).subquery() for branch in _branches(viewer)]
+    merged = union(*[select(p.c.id, p.c.created_at) for p in parts]).subquery()
+    ids = db.exec(select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
+                  .limit(size + 1)).all()
+    found = {r.id: r for r in db.exec(select(Invitation).where(Invitation.id.in_(ids))).all()}
+    rows = [found[i] for i in ids]
     more = len(rows) > size
     rows = rows[:size]
     out = describe(db, rows, now)

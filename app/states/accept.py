@@ -10,7 +10,7 @@ from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
 from app.states.community import CommunityState, mailer
-from app.states.viewer import viewer_of
+from app.states.viewer import path_token, viewer_of
 
 
 class AcceptState(rx.State):
@@ -21,8 +21,7 @@ class AcceptState(rx.State):
     loaded: bool = False
 
     def _token(self) -> str:
-        parts = self.router.url.path.strip("/").split("/")
-        return parts[1] if len(parts) > 1 else ""
+        return path_token(self)
 
     def _show(self) -> None:
         try:

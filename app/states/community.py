@@ -16,7 +16,7 @@ from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.viewer import attempt, to_signin, viewer_of
 
 
 def mailer() -> ti.Mailer:
@@ -81,16 +81,10 @@ class CommunityState(rx.State):
 
     def _act(self, action, success: str, invitation_id: int | None = None):
         """Check the session, run one service call, refresh, tell this tab and the others."""
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                action(db, viewer)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self._reload()
-            return rx.toast.error(err.message)
+        viewer, _, refusal = attempt(self, action)
         self._reload()
+        if refusal is not None:
+            return refusal
         topics = [community_topic(self._cid())]
         if invitation_id:
             topics.append(invitation_topic(invitation_id))

@@ -10,7 +10,7 @@ from app.models import utcnow
 from app.services import invitation_actions as acts
 from app.services.invitation_list import Filters, page, status_counts, timeline
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.viewer import attempt, to_signin, viewer_of
 
 PAGE_SIZE = 50
 
@@ -130,14 +130,9 @@ class InvitationsState(rx.State):
         self.details = {}
 
     def _act(self, action, success: str):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                action(db, viewer)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        _, _, refusal = attempt(self, action)
+        if refusal is not None:
+            return refusal
         self.details = {}
         self._fetch()
         return rx.toast.success(success)

@@ -9,7 +9,7 @@ from app.live.topics import managed_topic, publish_all
 from app.models import Organization, utcnow
 from app.services import user_invitations as ui
 from app.settings import get_settings
-from app.states.viewer import viewer_of
+from app.states.viewer import path_token, viewer_of
 
 
 class JoinState(rx.State):
@@ -21,8 +21,7 @@ class JoinState(rx.State):
     loaded: bool = False
 
     def _token(self) -> str:
-        parts = self.router.url.path.strip("/").split("/")
-        return parts[1] if len(parts) > 1 else ""
+        return path_token(self)
 
     def _show(self) -> None:
         try:

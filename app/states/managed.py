@@ -18,7 +18,7 @@ from app.services import custom_roles as cr
 from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.viewer import attempt, to_signin, viewer_of
 
 
 def user_mailer() -> Mailer:
@@ -86,14 +86,10 @@ class ManagedState(rx.State):
         return None
 
     def _act(self, action, success: str, announce: bool = False):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                touched = [c for c in [action(db, viewer)] if isinstance(c, int)]
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        viewer, result, refusal = attempt(self, action)
+        if refusal is not None:
+            return refusal
+        touched = [result] if isinstance(result, int) else []
         self._reload()
         events = [rx.toast.success(success)]
         if announce:

@@ -9,7 +9,7 @@ from app.live.topics import organization_topic, publish_all
 from app.models import utcnow
 from app.services import parent_invitations as pi
 from app.settings import get_settings
-from app.states.viewer import viewer_of
+from app.states.viewer import path_token, viewer_of
 
 
 class OrgInviteState(rx.State):
@@ -19,8 +19,7 @@ class OrgInviteState(rx.State):
     loaded: bool = False
 
     def _token(self) -> str:
-        parts = self.router.url.path.strip("/").split("/")
-        return parts[1] if len(parts) > 1 else ""
+        return path_token(self)
 
     def _show(self) -> None:
         try:

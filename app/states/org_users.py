@@ -11,7 +11,7 @@ from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.viewer import attempt, to_signin, viewer_of
 
 
 class OrgUsersState(rx.State):
@@ -60,14 +60,9 @@ class OrgUsersState(rx.State):
         return None
 
     def _act(self, action, success: str):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                action(db, viewer)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        _, _, refusal = attempt(self, action)
+        if refusal is not None:
+            return refusal
         self._reload()
         return rx.toast.success(success)
 

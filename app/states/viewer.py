@@ -35,3 +35,28 @@ def viewer_of(state: rx.State) -> Viewer:
 def to_signin(state: rx.State):
     """Send the tab to sign-in, coming back here afterwards."""
     return rx.redirect(routes.signin(next_path=state.router.url.path), replace=True)
+
+
+def attempt(state: rx.State, action):
+    """Check the session and run `action(db, viewer)` in one transaction.
+
+    Returns `(viewer, result, None)`, or `(None, None, event)` where the event sends the
+    tab to sign-in or toasts the refusal: what every action handler needs first.
+    """
+    from app.domain.errors import DomainError, NotSignedIn
+
+    try:
+        viewer = viewer_of(state)
+        with session_scope() as db:
+            result = action(db, viewer)
+    except NotSignedIn:
+        return None, None, to_signin(state)
+    except DomainError as err:
+        return None, None, rx.toast.error(err.message)
+    return viewer, result, None
+
+
+def path_token(state: rx.State) -> str:
+    """The `[token]` segment of an accept page's path."""
+    parts = state.router.url.path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else ""

@@ -50,3 +50,13 @@ def test_invitations_page_filters_shows_failed_delivery_and_exports(browser, liv
 
     stranger = browser.new_context()
     assert stranger.request.get(base + "/invitations.csv").status == 401
+
+
+def test_audit_log_shows_who_did_what(browser, live_app):
+    alice = browser.new_context().new_page()
+    sign_in(alice, live_app.url, "contoso", "alice")
+    expect(alice.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    alice.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    alice.get_by_label("Action starts with").fill("session.")
+    expect(alice.get_by_role("row", name=re.compile("session.sign_in")).first).to_be_visible()
+    assert_accessible(alice, "audit log")

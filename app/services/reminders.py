@@ -1,0 +1,76 @@
+"""One reminder per pending invitation, a set time before it expires.
+
+The token is stored only as a hash, so the reminder carries a fresh link (same expiry);
+the earlier link stops working, and the email says so.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from app import routes
+from app.domain import invitation_status as st
+from app.domain.tokens import hash_token, new_token
+from app.mail import templates
+from app.mail.outbox import enqueue
+from app.models import Community, Invitation, Organization, User
+from app.services import audit
+
+NOTE = "Reminder: this invitation expires soon. This link replaces the one sent earlier."
+
+
+def send_due_reminders(db: Session, *, now: datetime, hours: int, secret_key: str,
+                       base_url: str, limit: int = 200) -> int:
+    """Queue the reminders now due; returns how many invitations (batches) were reminded."""
+    if hours <= 0:
+        return 0
+    due = db.exec(select(Invitation).where(
+        Invitation.status == st.PENDING, Invitation.reminded_at.is_(None),
+        Invitation.expires_at > now, Invitation.expires_at <= now + timedelta(hours=hours))
+        .order_by(Invitation.expires_at).limit(limit)).all()
+    done: set[str] = set()
+    for inv in due:
+        if inv.batch_id in done:
+            continue
+        done.add(inv.batch_id)
+        token = new_token()
+        changed = db.exec(update(Invitation).where(
+            Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING,
+            Invitation.reminded_at.is_(None))
+            .values(reminded_at=now, token_hash=hash_token(secret_key, token))).rowcount
+        if changed == 0:
+            continue
+        _mail(db, inv, token, base_url)
+        audit.record(db, "invitation.reminder", "invitation", inv.id, at=now,
+                     organization_id=inv.organization_id)
+    db.commit()
+    return len(done)
+
+
+def _mail(db: Session, inv: Invitation, token: str, base_url: str) -> None:
+    inviter = db.get(User, inv.invited_by_user_id)
+    org = db.get(Organization, inv.organization_id)
+    if inv.kind == "tenant":
+        subject, text, html = templates.tenant_invitation(
+            inviter=inviter.display_name, inviter_org=org.name,
+            community=db.get(Community, inv.community_id).name, expires_at=inv.expires_at,
+            link=routes.accept_link(base_url, token))
+        to = inv.recipient
+    elif inv.kind == "community_user":
+        names = [db.get(Community, r.community_id).name for r in db.exec(
+            select(Invitation).where(Invitation.batch_id == inv.batch_id,
+                                     Invitation.status == st.PENDING)).all()]
+        subject, text, html = templates.user_invitation(
+            inviter=inviter.display_name, inviter_org=org.name, communities=names,
+            roles=inv.grants.get("roles", []), expires_at=inv.expires_at,
+            link=routes.join_link(base_url, token))
+        to = inv.recipient
+    else:
+        subject, text, html = templates.parent_invitation(
+            inviter=inviter.display_name, organization=org.name,
+            groups=inv.grants.get("groups", []), expires_at=inv.expires_at,
+            link=routes.org_invite_link(base_url, token))
+        to = db.exec(select(User.email).where(User.username == inv.recipient)).one()
+    enqueue(db, to=to, subject=f"Reminder: {subject}", text=f"{NOTE}\n\n{text}",
+            html=f"<p>{NOTE}</p>{html}", base_url=base_url, invitation_id=inv.id)
