@@ -169,3 +169,31 @@ def test_after_delivery_the_outbox_keeps_no_usable_link(engine, smtp):
     row = _row(engine, mid)
     assert "AbC-123_xyz" not in row.body_text and "Tok-en_9" not in row.body_html
     assert "/invite/[removed after delivery]" in row.body_text
+
+
+def test_a_name_with_line_breaks_cannot_inject_a_header(engine, smtp):
+    with Session(engine) as db:
+        enqueue(db, to="bob@fabrikam.example", subject="Eve\r\nBcc: victim@x.example invites you",
+                text="t", base_url=BASE)
+        db.commit()
+    assert _send(engine, smtp) == {"sent": 1}
+    [msg] = smtp.messages
+    assert msg["Bcc"] is None and msg["Subject"] == "Eve Bcc: victim@x.example invites you"
+
+
+def test_a_crash_after_the_server_accepted_sends_one_duplicate_with_the_same_id(engine, smtp):
+    """The worker delivered, then died before recording it: the stale claim is taken over
+    and the message goes again, with the same Message-ID, exactly once more."""
+    [mid] = _queue(engine)
+    with Session(engine) as db:
+        assert sender.claim_due(db, "crashed", utcnow()) == [mid]
+        row = db.get(OutboxMessage, mid)
+        from app.mail.smtp import send
+        send(smtp.url, build_message(sender="no-reply@localhost", to=row.to_addr,
+                                     subject=row.subject, text=row.body_text, html="",
+                                     message_id=row.message_id))
+    later = utcnow() + sender.STALE_CLAIM + timedelta(seconds=1)
+    assert _send(engine, smtp, now=later) == {"sent": 1}
+    assert _send(engine, smtp, now=later + sender.STALE_CLAIM * 2) == {}
+    ids = [m["Message-ID"] for m in smtp.messages]
+    assert len(ids) == 2 and ids[0] == ids[1] == _row(engine, mid).message_id

@@ -146,3 +146,20 @@ def test_organizations_below_and_creating_a_child(db, demo):
     assert "Contoso Wind" in [o["name"] for o in list_descendants(db, alice)]
     with pytest.raises(PermissionDenied):
         create_child_organization(db, viewer(db, "frank"), "Frank's", "franks")
+
+
+def test_groups_take_members_in_and_out_and_give_them_roles(db, east):
+    erin = viewer(db, "erin")
+    ops = gr.create_group(db, erin, "Operators")
+    create_user(db, east, email="max@east.example", username="max", display_name="Max",
+                password="long-enough-pw")
+    db.commit()
+    gr.set_member(db, erin, ops, "max", True)
+    gr.set_roles(db, erin, ops, ["tenant_admin"])
+    db.commit()
+    assert viewer(db, "max").is_tenant_admin
+    gr.set_member(db, erin, ops, "max", False)
+    db.commit()
+    assert not viewer(db, "max").is_tenant_admin
+    with pytest.raises(NotFound):
+        gr.set_member(db, erin, ops, "alice", True)  # not a user of this organization

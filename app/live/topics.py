@@ -25,16 +25,19 @@ def invitation_topic(invitation_id: int) -> str:
     return f"invitation-{invitation_id}"
 
 
-_REFRESHERS: dict[str, str] = {}
+_REFRESHERS: dict[str, list[str]] = {}
 
 
 def register_refresher(kind: str, state_cls) -> None:
-    """Tabs following `<kind>-<id>` topics refresh through `state_cls.live_refresh`."""
-    _REFRESHERS[kind] = f"{state_cls.get_full_name()}.live_refresh"
+    """Tabs following `<kind>-<id>` topics refresh through `state_cls.live_refresh`; a
+    refresher ignores the signal unless its tab shows its page."""
+    handler = f"{state_cls.get_full_name()}.live_refresh"
+    if handler not in _REFRESHERS.setdefault(kind, []):
+        _REFRESHERS[kind].append(handler)
 
 
-def refresher_for(topic: str) -> str:
-    return _REFRESHERS[topic.split("-", 1)[0]]
+def refreshers_for(topic: str) -> list[str]:
+    return _REFRESHERS.get(topic.split("-", 1)[0], [])
 
 
 class LiveTopic(rx.SharedState):
@@ -59,12 +62,13 @@ async def _detached(coro):
 
 async def publish_all(topics: list[str], message: str, exclude: str | None = None) -> None:
     """Signal a change on each topic to the tabs following it, each through its refresher."""
-    for topic in topics:
-        await publish(topic, refresher_for(topic), {"message": message, "topic": topic},
+    for topic in dict.fromkeys(topics):
+        await publish(topic, refreshers_for(topic), {"message": message, "topic": topic},
                       exclude=exclude)
 
 
-async def publish(topic: str, handler: str, payload: dict, exclude: str | None = None) -> int:
+async def publish(topic: str, handlers: list[str], payload: dict,
+                  exclude: str | None = None) -> int:
     """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
     app = RegistrationContext.get().app
     async with app.modify_state(rx.BaseStateToken(ident=topic, cls=LiveTopic)) as root:
@@ -76,7 +80,9 @@ async def publish(topic: str, handler: str, payload: dict, exclude: str | None =
     for token in tokens:
         if manager is not None and not await manager.is_token_connected(token):
             continue
-        await _detached(app.event_processor.enqueue(token, Event(name=handler, payload=payload)))
+        for handler in handlers:
+            await _detached(app.event_processor.enqueue(token, Event(name=handler,
+                                                                     payload=payload)))
         woken += 1
     return woken
 

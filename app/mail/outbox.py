@@ -12,6 +12,7 @@ def enqueue(db: Session, *, to: str, subject: str, text: str, html: str = "",
             base_url: str, invitation_id: int | None = None) -> OutboxMessage:
     """Queue a message; it is sent only if the surrounding transaction commits."""
     domain = urlsplit(base_url).hostname or "commons.local"
+    subject = " ".join(subject.split())[:300]  # names with line breaks stay on one line
     message = OutboxMessage(
         message_id=f"<{uuid.uuid4().hex}@{domain}>", to_addr=to, subject=subject,
         body_text=text, body_html=html, invitation_id=invitation_id,

@@ -25,7 +25,8 @@ def _count(key: str, label: str) -> rx.Component:
     return rx.button(label, " ", rx.badge(I.counts[key].to(str), variant="surface",
                                           high_contrast=True),
                      variant=rx.cond(I.status == key, "solid", "soft"), size="1",
-                     on_click=I.set_status(key), aria_label=f"Show {label.lower()}")
+                     on_click=I.toggle_status(key), aria_label=f"Show {label.lower()}",
+                     aria_pressed=I.status == key)
 
 
 def _actions(r) -> rx.Component:

@@ -76,6 +76,8 @@ def _group_row(g) -> list:
                      aria_label="Username to add to " + g["name"].to(str), width="120px"),
             rx.button("Add member", size="1", variant="soft",
                       on_click=U.add_member(g["id"].to(int))),
+            rx.button("Remove member", size="1", variant="soft", color_scheme="gray",
+                      on_click=U.remove_member(g["id"].to(int))),
             rx.el.label(rx.hstack(
                 rx.checkbox(checked=g["roles"].to(str).contains("Tenant Administrator"),
                             on_change=lambda on: U.set_group_admin(g["id"].to(int), on),

@@ -268,7 +268,7 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
     inviter = db.get(User, inv.invited_by_user_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
     return {
-        "id": inv.id, "community_id": community.id,
+        "id": inv.id, "community_id": community.id, "organization_id": inv.organization_id,
         "community": community.name, "inviter_org": inviter_org.name,
         "inviter": inviter.display_name, "recipient": inv.recipient,
         "status": status, "status_label": st.TENANT_LABELS[status],

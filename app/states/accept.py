@@ -5,7 +5,13 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import LiveTopic, community_topic, invitation_topic, register_refresher
+from app.live.topics import (
+    LiveTopic,
+    community_topic,
+    invitation_topic,
+    organization_topic,
+    register_refresher,
+)
 from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
@@ -71,7 +77,8 @@ class AcceptState(rx.State):
         self._show()
         message = f"{viewer.display_name} of {viewer.org_name} {what}."
         return CommunityState.broadcast(
-            [community_topic(int(self.invitation["community_id"]))], message)
+            [community_topic(int(self.invitation["community_id"])),
+             organization_topic(int(self.invitation["organization_id"]))], message)
 
     @rx.event
     def join(self):

@@ -8,6 +8,7 @@ from app.live.topics import (
     LiveTopic,
     community_topic,
     invitation_topic,
+    organization_topic,
     publish_all,
     register_refresher,
 )
@@ -85,7 +86,7 @@ class CommunityState(rx.State):
         self._reload()
         if refusal is not None:
             return refusal
-        topics = [community_topic(self._cid())]
+        topics = [community_topic(self._cid()), organization_topic(viewer.organization_id)]
         if invitation_id:
             topics.append(invitation_topic(invitation_id))
         return [rx.toast.success(success),
@@ -247,7 +248,8 @@ class CommunityState(rx.State):
         self._reload()
         success = f"Invitation sent to {address}."
         return [rx.toast.success(success),
-                CommunityState.broadcast([community_topic(self._cid())],
+                CommunityState.broadcast([community_topic(self._cid()),
+                                          organization_topic(viewer.organization_id)],
                                          f"{viewer.display_name}: {success}")]
 
     @rx.event

@@ -6,6 +6,13 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.live.topics import (
+    LiveTopic,
+    community_topic,
+    organization_topic,
+    publish_all,
+    register_refresher,
+)
 from app.models import utcnow
 from app.services import invitation_actions as acts
 from app.services.invitation_list import Filters, page, status_counts, timeline
@@ -78,7 +85,18 @@ class InvitationsState(rx.State):
 
     @rx.event
     def load(self):
-        return self._first_page()
+        result = self._first_page()
+        if result is not None:
+            return result
+        return LiveTopic.follow(organization_topic(viewer_of(self).organization_id))
+
+    @rx.event
+    def live_refresh(self, message: str, topic: str):
+        """Someone acted on invitations of this organization: re-query this page."""
+        if not self.router.url.path.rstrip("/").endswith("/invitations"):
+            return None
+        self._fetch()
+        return rx.toast.info(message)
 
     @rx.event
     def set_kind(self, value: str):
@@ -88,6 +106,12 @@ class InvitationsState(rx.State):
     @rx.event
     def set_status(self, value: str):
         self.status = value
+        return self._first_page()
+
+    @rx.event
+    def toggle_status(self, value: str):
+        """A count at the top filters by its status; clicking it again shows all."""
+        self.status = "all" if self.status == value else value
         return self._first_page()
 
     @rx.event
@@ -130,12 +154,21 @@ class InvitationsState(rx.State):
         self.details = {}
 
     def _act(self, action, success: str):
-        _, _, refusal = attempt(self, action)
+        viewer, inv, refusal = attempt(self, action)
         if refusal is not None:
             return refusal
         self.details = {}
         self._fetch()
-        return rx.toast.success(success)
+        topics = [organization_topic(viewer.organization_id),
+                  organization_topic(inv.organization_id)]
+        if inv.community_id:
+            topics.append(community_topic(inv.community_id))
+        return [rx.toast.success(success),
+                InvitationsState.broadcast(topics, f"{viewer.display_name}: {success}")]
+
+    @rx.event(background=True)
+    async def broadcast(self, topics: list[str], message: str):
+        await publish_all(topics, message, exclude=self.router.session.client_token)
 
     @rx.event
     def resend(self, invitation_id: int):
@@ -163,3 +196,6 @@ class InvitationsState(rx.State):
     def decline(self, invitation_id: int):
         return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow()),
                          "Invitation declined.")
+
+
+register_refresher("org", InvitationsState)

@@ -5,7 +5,7 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import managed_topic, publish_all
+from app.live.topics import managed_topic, organization_topic, publish_all
 from app.models import Organization, utcnow
 from app.services import user_invitations as ui
 from app.settings import get_settings
@@ -51,7 +51,8 @@ class JoinState(rx.State):
         with session_scope() as db:
             from sqlmodel import select
             org_id = db.exec(select(Organization.id).where(Organization.alias == alias)).one()
-        return JoinState.broadcast([managed_topic(org_id)], f"{who} accepted the invitation.")
+        return JoinState.broadcast([managed_topic(org_id), organization_topic(org_id)],
+                                   f"{who} accepted the invitation.")
 
     @rx.event(background=True)
     async def broadcast(self, topics: list[str], message: str):

@@ -9,6 +9,7 @@ from app.live.topics import (
     LiveTopic,
     community_topic,
     managed_topic,
+    organization_topic,
     publish_all,
     register_refresher,
 )
@@ -94,7 +95,8 @@ class ManagedState(rx.State):
         events = [rx.toast.success(success)]
         if announce:
             events.append(ManagedState.broadcast(
-                [managed_topic(viewer.organization_id)] + [community_topic(c) for c in touched],
+                [managed_topic(viewer.organization_id), organization_topic(viewer.organization_id)]
+                + [community_topic(c) for c in touched],
                 f"{viewer.display_name}: {success}"))
         return events
 
@@ -164,7 +166,8 @@ class ManagedState(rx.State):
             return None
         self._reload()
         sent = sum(1 for r in self.results if r["outcome"] == "invited")
-        return ManagedState.broadcast([managed_topic(viewer.organization_id)],
+        return ManagedState.broadcast([managed_topic(viewer.organization_id),
+                                       organization_topic(viewer.organization_id)],
                                       f"{viewer.display_name} invited {sent} people.")
 
     # --- communities --------------------------------------------------------------------

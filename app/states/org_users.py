@@ -192,6 +192,13 @@ class OrgUsersState(rx.State):
                          f"{name} added to the group.")
 
     @rx.event
+    def remove_member(self, group_id: int):
+        name = self.member_username
+        self.member_username = ""
+        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, False),
+                         f"{name} removed from the group.")
+
+    @rx.event
     def set_group_admin(self, group_id: int, on: bool):
         keys = ["tenant_admin"] if on else []
         return self._act(lambda db, v: gr.set_roles(db, v, group_id, keys),

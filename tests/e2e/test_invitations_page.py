@@ -51,6 +51,22 @@ def test_invitations_page_filters_shows_failed_delivery_and_exports(browser, liv
     stranger = browser.new_context()
     assert stranger.request.get(base + "/invitations.csv").status == 401
 
+    # Another admin revokes it from the community page: this list changes without a reload.
+    alice.get_by_role("button", name="Show pending").click()  # back to all statuses
+    expect(alice.get_by_role("row", name=re.compile("nobody@gone.example"))).to_be_visible()
+    other = browser.new_context().new_page()
+    sign_in(other, base, "contoso", "alice")
+    expect(other.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    other.goto(base + "/communities")
+    other.get_by_role("link", name="Details of Wind Farm Analytics").click()
+    other.get_by_role("tab", name="Invitations").click()
+    other.get_by_role("button", name="nobody@gone.example").click()
+    other.get_by_role("button", name="Revoke Invitation").click()
+    other.get_by_role("alertdialog").get_by_role("button", name="Revoke Invitation").click()
+    expect(alice.get_by_text("Invitation revoked.").first).to_be_visible()
+    expect(alice.get_by_role("row", name=re.compile("nobody@gone.example")).get_by_text(
+        "Revoked")).to_be_visible()
+
 
 def test_audit_log_shows_who_did_what(browser, live_app):
     alice = browser.new_context().new_page()
