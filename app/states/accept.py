@@ -16,7 +16,7 @@ from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
 from app.states.community import CommunityState, mailer
-from app.states.viewer import path_token, viewer_of
+from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
 class AcceptState(rx.State):
@@ -30,10 +30,7 @@ class AcceptState(rx.State):
         return path_token(self)
 
     def _show(self) -> None:
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            viewer = None
+        viewer = optional_viewer(self)
         self.signed_in_as = f"{viewer.email} ({viewer.org_name})" if viewer else ""
         try:
             with session_scope() as db:

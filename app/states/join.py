@@ -9,7 +9,7 @@ from app.live.topics import managed_topic, organization_topic, publish_all
 from app.models import Organization, utcnow
 from app.services import user_invitations as ui
 from app.settings import get_settings
-from app.states.viewer import path_token, viewer_of
+from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
 class JoinState(rx.State):
@@ -24,10 +24,7 @@ class JoinState(rx.State):
         return path_token(self)
 
     def _show(self) -> None:
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            viewer = None
+        viewer = optional_viewer(self)
         self.signed_in_as = viewer.email if viewer else ""
         try:
             with session_scope() as db:

@@ -9,7 +9,7 @@ from app.live.topics import organization_topic, publish_all
 from app.models import utcnow
 from app.services import parent_invitations as pi
 from app.settings import get_settings
-from app.states.viewer import path_token, viewer_of
+from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
 class OrgInviteState(rx.State):
@@ -22,10 +22,7 @@ class OrgInviteState(rx.State):
         return path_token(self)
 
     def _show(self) -> None:
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            viewer = None
+        viewer = optional_viewer(self)
         self.signed_in_as = f"{viewer.username} ({viewer.org_name})" if viewer else ""
         try:
             with session_scope() as db:

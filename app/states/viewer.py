@@ -60,3 +60,13 @@ def path_token(state: rx.State) -> str:
     """The `[token]` segment of an accept page's path."""
     parts = state.router.url.path.strip("/").split("/")
     return parts[1] if len(parts) > 1 else ""
+
+
+def optional_viewer(state: rx.State) -> Viewer | None:
+    """The signed-in viewer, or None on pages that anyone holding a link may open."""
+    from app.domain.errors import NotSignedIn
+
+    try:
+        return viewer_of(state)
+    except NotSignedIn:
+        return None

@@ -150,3 +150,17 @@ def assert_accessible(page, context: str = "") -> None:
                f"{[(n['target'], n.get('failureSummary', '')[-160:]) for n in v['nodes']][:3]}"
                for v in bad]
     assert not bad, f"axe findings on {context or page.url}:\n" + "\n".join(details)
+
+
+def emailed_link(live_app, address: str, path: str) -> str:
+    """The newest link to `path` that this app mailed to `address` (the SMTP server is
+    shared by both deployments), waiting for the background sender."""
+    deadline = time.monotonic() + 20
+    prefix = f"{live_app.url}{path}"
+    while time.monotonic() < deadline:
+        for msg in reversed(live_app.smtp.to(address)):
+            links = [u for u in live_app.smtp.links(msg) if u.startswith(prefix)]
+            if links:
+                return links[-1]
+        time.sleep(0.3)
+    raise AssertionError(f"no {path} link for {address}")

@@ -1,28 +1,18 @@
 """Product document 003: invite people into managed and MSSP communities with roles."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, emailed_link
 from tests.e2e.test_shell_journey import sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 def join_link(live_app, address):
-    """The newest join link sent to `address` by this app (the SMTP server is shared)."""
-    smtp = live_app.smtp
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        for msg in reversed(smtp.to(address)):
-            links = [u for u in smtp.links(msg) if u.startswith(live_app.url + "/join/")]
-            if links:
-                return links[-1]
-        time.sleep(0.3)
-    raise AssertionError(f"no invitation for {address}")
+    return emailed_link(live_app, address, "/join/")
 
 
 def invite(page, address, communities, role):
