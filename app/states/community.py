@@ -195,20 +195,23 @@ class CommunityState(rx.State):
 
     @rx.event
     def delete_community(self):
-        typed, cid = self.delete_name, self._cid()
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                ca.archive_community(db, viewer, cid, typed, now=utcnow())
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
-        self.delete_open = False
-        message = f"The community {typed} was deleted."
-        return [rx.redirect("/communities"), rx.toast.success(message),
-                CommunityState.broadcast([community_topic(cid)],
-                                         f"{viewer.display_name}: {message}")]
+        typed = self.delete_name
+        return self._act_and_leave(
+            lambda db, v, cid: ca.archive_community(db, v, cid, typed, now=utcnow()),
+            lambda v: f"The community {typed} was deleted.")
+
+    def _act_and_leave(self, action, message):
+        """Run an action that ends this tab's access (leave, delete), then go to the list."""
+        cid = self._cid()
+        viewer, _, refusal = attempt(self, lambda db, v: action(db, v, cid))
+        if refusal is not None:
+            return refusal
+        self.leave_open = self.delete_open = False
+        text = message(viewer)
+        return [rx.redirect("/communities"), rx.toast.success(text),
+                CommunityState.broadcast([community_topic(cid),
+                                          organization_topic(viewer.organization_id)],
+                                         f"{viewer.display_name}: {text}")]
 
     @rx.event
     def open_invite(self, value: bool = True):
@@ -279,20 +282,10 @@ class CommunityState(rx.State):
 
     @rx.event
     def leave(self):
-        typed, cid = self.leave_name, self._cid()
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                ct.leave_community(db, viewer, cid, typed, now=utcnow())
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
-        self.leave_open = False
-        message = f"{viewer.org_name} has left the community."
-        return [rx.redirect("/communities"), rx.toast.success(message),
-                CommunityState.broadcast([community_topic(cid)],
-                                         f"{viewer.display_name}: {message}")]
+        typed = self.leave_name
+        return self._act_and_leave(
+            lambda db, v, cid: ct.leave_community(db, v, cid, typed, now=utcnow()),
+            lambda v: f"{v.org_name} has left the community.")
 
 
 register_refresher("community", CommunityState)
