@@ -6,13 +6,21 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.domain.errors import NotFound
+from app.domain.errors import InvalidInput, NotFound
 from app.models import Community, Invitation, OutboxMessage
 from app.services import invitation_actions as acts
 from app.services import parent_invitations as pi
 from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
-from app.services.invitation_list import Filters, export_rows, page, status_counts
+from app.services.invitation_list import (
+    Filters,
+    Order,
+    details,
+    export_rows,
+    page,
+    places,
+    status_counts,
+)
 from tests.helpers import NOW, SECRET, viewer
 
 MAIL = acts.MailSettings(SECRET, "http://localhost:3000")
@@ -83,6 +91,68 @@ def test_keyset_pages_walk_everything_once(db, demo):
             break
     assert len(seen) == 23 and len(set(seen)) == 23
     assert [r["recipient"] for r in export_rows(db, alice, Filters(), NOW, batch=4)] == seen
+
+
+@pytest.mark.parametrize("key", ["sent", "expires", "recipient", "kind"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_every_sort_walks_every_row_once_in_order(db, demo, key, descending):
+    alice = viewer(db, "alice")
+    wind = cid(db, "Wind Farm Analytics")
+    for i in range(13):  # equal sort values (same second, same kind) cross page edges
+        ti.invite_tenant(db, alice, wind, f"p{(i * 7) % 13:02d}@partner.example",
+                         now=NOW + timedelta(seconds=i // 3), mailer=MAIL.tenant())
+    pi.invite_parent_users(db, viewer(db, "dave"), ["alice"], [], now=NOW,
+                           secret_key=SECRET, base_url=MAIL.base_url)
+    db.commit()
+    order = Order(key, descending)
+    seen, after = [], None
+    while True:
+        rows, after = page(db, alice, Filters(), NOW, after=after, size=4, order=order)
+        seen += rows
+        if after is None:
+            break
+    assert len({r["id"] for r in seen}) == len(seen) == 14
+    invs = {i.id: i for i in db.exec(select(Invitation)).all()}
+    column = {"sent": "created_at", "expires": "expires_at"}.get(key, key)
+    expected = sorted(invs.values(), key=lambda i: (getattr(i, column), i.id),
+                      reverse=descending)
+    assert [r["id"] for r in seen] == [i.id for i in expected]
+
+
+def test_a_bad_sort_or_cursor_is_refused_with_a_message(db, mixed):
+    with pytest.raises(InvalidInput):
+        Order("invited_by")
+    with pytest.raises(InvalidInput):
+        page(db, viewer(db, "alice"), Filters(), NOW, after="not-a-date|3")
+    with pytest.raises(InvalidInput):
+        page(db, viewer(db, "alice"), Filters(), NOW, after="2026-01-01T00:00:00+00:00|x")
+
+
+def test_filter_by_community_or_organization_from_the_places_offered(db, mixed):
+    alice = viewer(db, "alice")
+    offered = dict(places(db, alice))
+    wind, client_a = cid(db, "Wind Farm Analytics"), cid(db, "Client A")
+    assert offered[f"c:{wind}"] == "Wind Farm Analytics"
+    assert offered[f"c:{client_a}"] == "Client A"
+    east = [k for k, name in offered.items() if name == "Contoso Retail"]
+    assert east, offered   # where dave invited alice as a parent user
+    assert recipients(db, "alice", community_id=wind) == ["bob@fabrikam.example"]
+    assert recipients(db, "alice", community_id=client_a) == ["carol@northwind.example"]
+    assert recipients(db, "alice", organization_id=int(east[0][2:])) == ["alice"]
+    # bob was invited to Wind Farm Analytics before joining it: offered from the invitation
+    assert f"c:{wind}" in dict(places(db, viewer(db, "bob")))
+    assert f"c:{client_a}" not in dict(places(db, viewer(db, "bob")))
+
+
+def test_details_only_of_a_visible_invitation(db, mixed):
+    tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    shown = details(db, viewer(db, "bob"), tenant_inv.id, NOW)
+    assert shown["recipient"] == "bob@fabrikam.example"
+    assert [e["what"] for e in shown["timeline"]] == ["Sent"]
+    with pytest.raises(NotFound):
+        details(db, viewer(db, "frank"), tenant_inv.id, NOW)
+    with pytest.raises(NotFound):
+        details(db, viewer(db, "alice"), 10**9, NOW)
 
 
 def test_delivery_state_comes_from_the_outbox(db, mixed):

@@ -9,24 +9,16 @@ from starlette.routing import Route
 
 from app import routes
 from app.db import session_scope
-from app.domain.errors import NotSignedIn
+from app.domain.errors import DomainError, NotSignedIn
 from app.models import utcnow
 from app.services.auth import viewer_for_token
-from app.services.invitation_list import Filters, export_rows
+from app.services.invitation_list import export_rows, filters_from, order_from
 from app.settings import get_settings
 
 COLUMNS = [("kind", "Kind"), ("recipient", "Recipient"), ("where", "Where"),
            ("grants", "Grants"), ("status", "Status"), ("invited_by", "Invited by"),
            ("from_org", "From organization"), ("sent", "Sent (UTC)"),
            ("expires", "Expires (UTC)"), ("delivery", "Delivery")]
-
-
-def filters_from(params) -> Filters:
-    community = params.get("community", "")
-    return Filters(kind=params.get("kind", ""), status=params.get("status", ""),
-                   direction=params.get("direction", ""), recipient=params.get("q", "")[:320],
-                   community_id=int(community) if community.isdigit() else None,
-                   expiring_soon=params.get("expiring") == "1")
 
 
 def _safe(value: str) -> str:
@@ -42,14 +34,18 @@ async def export_csv(request: Request):
                                       now=utcnow())
     except NotSignedIn:
         return PlainTextResponse("Sign in to export invitations.", status_code=401)
-    filters, now = filters_from(request.query_params), utcnow()
+    try:
+        filters, order = filters_from(request.query_params), order_from(request.query_params)
+    except DomainError as err:
+        return PlainTextResponse(err.message, status_code=400)
+    now = utcnow()
 
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([title for _, title in COLUMNS])
         with session_scope() as db:
-            for row in export_rows(db, viewer, filters, now):
+            for row in export_rows(db, viewer, filters, now, order=order):
                 writer.writerow([_safe(str(row[key])) for key, _ in COLUMNS])
                 if buffer.tell() > 64_000:
                     yield buffer.getvalue()

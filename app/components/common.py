@@ -19,14 +19,54 @@ def error_callout(message) -> rx.Component:
                                               role="alert"), rx.fragment())
 
 
-def data_table(headers: list, rows, cells) -> rx.Component:
-    """A table of `rows` (a list var); `cells(row)` returns the cell contents of one row."""
+def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Component:
+    """A table of `rows` (a list var); `cells(row)` returns the cell contents of one row.
+
+    A header is its content, or `(content, props)` for props of its cell (aria_sort…).
+    `sticky_last` keeps the last column (the row's actions) in view when the table scrolls
+    sideways.
+    """
+    pinned = {"position": "sticky", "right": "0", "z_index": "1",
+              "background": "var(--color-panel-solid)",
+              "box_shadow": "-1px 0 0 var(--gray-a5)"} if sticky_last else {}
+
+    def header(i, h):
+        content, props = h if isinstance(h, tuple) else (h, {})
+        last = i == len(headers) - 1
+        return rx.table.column_header_cell(content, style=pinned if last else {}, **props)
+
+    def row(r):
+        contents = cells(r)
+        return rx.table.row(*[rx.table.cell(c, style=pinned if i == len(contents) - 1 else {})
+                              for i, c in enumerate(contents)])
+
     return rx.box(
         rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
-            rx.table.body(rx.foreach(
-                rows, lambda row: rx.table.row(*[rx.table.cell(c) for c in cells(row)]))),
+            rx.table.header(rx.table.row(*[header(i, h) for i, h in enumerate(headers)])),
+            rx.table.body(rx.foreach(rows, row)),
             variant="surface", width="100%",
         ),
         overflow_x="auto", width="100%",
+        # the inner <table> clips its overflow, which would make it the sticky container
+        style={"& .rt-TableRootTable": {"overflow": "visible"}} if sticky_last else {},
+    )
+
+
+def confirm_button(trigger: rx.Component, title: str, text, action_label: str, on_confirm,
+                   color: str = "red", extra: rx.Component | None = None,
+                   disabled=False) -> rx.Component:
+    """A button that asks again in a dialog before doing anything."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(trigger),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(text),
+            extra or rx.fragment(),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(action_label, color_scheme=color,
+                                                 on_click=on_confirm, disabled=disabled)),
+                justify="end", spacing="3", margin_top="16px",
+            ),
+        ),
     )

@@ -41,12 +41,29 @@ def refreshers_for(topic: str) -> list[str]:
 
 
 class LiveTopic(rx.SharedState):
+    """The topic of the page a tab shows (a community, an organization…)."""
+
     version: int = 0
 
     @rx.event
     async def follow(self, topic: str):
-        """Link this tab to `topic` (a tab follows one topic at a time)."""
+        """Link this tab to `topic` (a tab follows one page topic at a time)."""
         await self._link_to(topic)
+
+
+class LiveInbox(rx.SharedState):
+    """The signed-in person's own topic: invitations addressed to them, from any
+    organization. Followed beside the page topic, so a tab can hear both."""
+
+    version: int = 0
+
+    @rx.event
+    async def follow(self, topic: str):
+        await self._link_to(topic)
+
+
+def _channel(topic: str):
+    return LiveInbox if topic.startswith("inbox-") else LiveTopic
 
 
 async def _detached(coro):
@@ -71,8 +88,9 @@ async def publish(topic: str, handlers: list[str], payload: dict,
                   exclude: str | None = None) -> int:
     """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
     app = RegistrationContext.get().app
-    async with app.modify_state(rx.BaseStateToken(ident=topic, cls=LiveTopic)) as root:
-        live = await root.get_state(LiveTopic)
+    channel = _channel(topic)
+    async with app.modify_state(rx.BaseStateToken(ident=topic, cls=channel)) as root:
+        live = await root.get_state(channel)
         live.version += 1
         tokens = set(live._linked_from) - {exclude}
     manager = app.event_namespace._token_manager if app.event_namespace else None
@@ -93,3 +111,7 @@ def managed_topic(organization_id: int) -> str:
 
 def organization_topic(organization_id: int) -> str:
     return f"org-{organization_id}"
+
+
+def inbox_topic(user_id: int) -> str:
+    return f"inbox-{user_id}"

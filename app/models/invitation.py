@@ -33,8 +33,11 @@ class Invitation(SQLModel, table=True):
         Index("ix_invitation_status_expires", "status", "expires_at"),
         Index("ix_invitation_sender_created", "invited_by_user_id", "created_at", "id"),
         Index("ix_invitation_recipient_created", "recipient", "created_at", "id"),
-        Index("ix_invitation_org_recipient", "organization_id", "recipient"),
-        Index("ix_invitation_sender_recipient", "invited_by_user_id", "recipient"),
+        *[Index(f"ix_invitation_{branch}_{name}", column, *rest)
+          for branch, column in (("org", "organization_id"), ("sender", "invited_by_user_id"))
+          for name, rest in (("recipient_id", ("recipient", "id")),
+                             ("expires", ("expires_at", "id")), ("kind", ("kind", "id")),
+                             ("status_created", ("status", "created_at", "id")))],
     )
 
     id: int | None = Field(default=None, primary_key=True)

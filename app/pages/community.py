@@ -2,32 +2,13 @@
 
 import reflex as rx
 
+from app.components.common import confirm_button as _confirm
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.states.community import CommunityState as S
 
 STATUSES = ["All", "Invitation Pending", "Invitation Accepted", "Confirmed", "Declined",
             "Expired", "Revoked"]
-
-
-def _confirm(trigger: rx.Component, title: str, text, action_label: str, on_confirm,
-             color: str = "red", extra: rx.Component | None = None,
-             disabled=False) -> rx.Component:
-    """A button that asks again in a dialog before doing anything."""
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(trigger),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title),
-            rx.alert_dialog.description(text),
-            extra or rx.fragment(),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button(action_label, color_scheme=color,
-                                                 on_click=on_confirm, disabled=disabled)),
-                justify="end", spacing="3", margin_top="16px",
-            ),
-        ),
-    )
 
 
 def invite_dialog() -> rx.Component:

@@ -1,8 +1,8 @@
-"""Invitations: every kind, with counts, filters, keyset pages, actions and CSV export."""
+"""Invitations: every kind, with counts, filters, sorting, keyset pages, actions, CSV export."""
 
 import reflex as rx
 
-from app.components.common import data_table, empty_state, error_callout
+from app.components.common import confirm_button, data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.states.invitations import InvitationsState as I
 
@@ -12,6 +12,12 @@ STATUSES = [("all", "All statuses"), ("pending", "Pending"), ("accepted", "Accep
             ("confirmed", "Confirmed"), ("declined", "Declined"), ("expired", "Expired"),
             ("revoked", "Revoked / Deleted")]
 DIRECTIONS = [("all", "Sent and received"), ("sent", "Sent"), ("received", "Received")]
+SORTS = [("sent", "Sent"), ("expires", "Expires"), ("recipient", "Recipient"), ("kind", "Kind")]
+NOWRAP = {"white_space": "nowrap"}
+
+
+def _filter(name: str, options, label: str) -> rx.Component:
+    return _select(options, getattr(I, name), lambda v: I.set_filter(name, v), label)
 
 
 def _select(options, value, on_change, label: str) -> rx.Component:
@@ -19,6 +25,33 @@ def _select(options, value, on_change, label: str) -> rx.Component:
         rx.select.trigger(aria_label=label),
         rx.select.content(*[rx.select.item(text, value=key) for key, text in options]),
         value=value, on_change=on_change, size="2")
+
+
+def _place_select() -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(aria_label="Filter by community or organization",
+                          max_width="260px"),
+        rx.select.content(
+            rx.select.item("Every community and organization", value="all"),
+            rx.foreach(I.places, lambda p: rx.select.item(p[1], value=p[0]))),
+        value=I.place, on_change=lambda v: I.set_filter("place", v), size="2")
+
+
+def _arrow(key: str) -> rx.Component:
+    return rx.cond(I.sort == key, rx.cond(I.descending, rx.icon("arrow-down", size=14),
+                                          rx.icon("arrow-up", size=14)),
+                   rx.icon("arrow-up-down", size=14, opacity="0.45"))
+
+
+def _sortable(key: str, label: str):
+    """A column header that sorts by its column (again: the other way round)."""
+    button = rx.el.button(
+        label, _arrow(key), on_click=I.sort_by(key), aria_label=f"Sort by {label.lower()}",
+        style={"display": "inline-flex", "align_items": "center", "gap": "4px",
+               "font": "inherit", "color": "inherit", "background": "none", "border": "none",
+               "padding": "0", "cursor": "pointer", **NOWRAP})
+    return button, {"aria_sort": rx.cond(I.sort == key, rx.cond(I.descending, "descending",
+                                                                "ascending"), "none")}
 
 
 def _count(key: str, label: str) -> rx.Component:
@@ -32,23 +65,27 @@ def _count(key: str, label: str) -> rx.Component:
 def _actions(r) -> rx.Component:
     status = r["status"].to(str)
     open_ = status.contains("Pending") | (status == "Expired")
-    return rx.hstack(
+    iid = r["id"].to(int)
+    withdraw = rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke")
+    return rx.flex(
         rx.cond(r["received"].to(bool) & status.contains("Pending"), rx.fragment(
             rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
-                      on_click=I.accept(r["id"].to(int))),
+                      on_click=I.accept(iid)),
             rx.button("Decline", size="1", variant="soft", color_scheme="gray",
-                      on_click=I.decline(r["id"].to(int))))),
+                      on_click=I.decline(iid)))),
         rx.cond(~r["received"].to(bool) & (status == "Invitation Accepted"),
-                rx.button("Confirm", size="1", on_click=I.confirm(r["id"].to(int)))),
+                rx.button("Confirm", size="1", on_click=I.confirm(iid))),
         rx.cond(~r["received"].to(bool) & open_,
-                rx.button("Resend", size="1", variant="soft",
-                          on_click=I.resend(r["id"].to(int)))),
+                rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid))),
         rx.cond(~r["received"].to(bool) & (open_ | (status == "Invitation Accepted")),
-                rx.button("Revoke", size="1", variant="soft", color_scheme="red",
-                          on_click=I.revoke(r["id"].to(int)))),
-        rx.button("Details", size="1", variant="ghost", on_click=I.open_details(r),
+                confirm_button(
+                    rx.button(withdraw, size="1", variant="soft", color_scheme="red"),
+                    withdraw + " the invitation to " + r["recipient"].to(str) + "?",
+                    "Its link stops working at once. You can invite them again later.",
+                    withdraw, I.revoke(iid))),
+        rx.button("Details", size="1", variant="ghost", on_click=I.open_details(iid),
                   aria_label="Details of the invitation to " + r["recipient"].to(str)),
-        spacing="1", wrap="wrap")
+        gap="6px", wrap="wrap", align="center")
 
 
 def _delivery(r) -> rx.Component:
@@ -66,6 +103,9 @@ def details_pane() -> rx.Component:
                                  aria_label="Close"), width="100%"),
         rx.text(d["recipient"].to(str), weight="bold"),
         rx.text(d["kind"].to(str), " · ", d["where"].to(str), size="2"),
+        rx.text("Grants: ", d["grants"].to(str), size="2"),
+        rx.text("From ", d["invited_by"].to(str), " (", d["from_org"].to(str), ")", size="2"),
+        rx.text("Expires ", d["expires"].to(str), " UTC", size="2"),
         rx.badge(d["status"].to(str)),
         rx.cond(d["delivery"].to(str) == "failed", rx.callout(
             "Delivery failed: " + d["delivery_error"].to(str), color_scheme="red",
@@ -73,16 +113,58 @@ def details_pane() -> rx.Component:
         rx.text("Timeline", weight="bold", size="2"),
         rx.foreach(d["timeline"].to(list[dict[str, str]]), lambda e: rx.text(
             e["what"], " · ", e["who"], " · ", e["when"], size="2")),
-        spacing="2", width="100%"), width="100%", max_width="360px")
+        spacing="2", width="100%"), width="100%", max_width=rx.breakpoints(lg="360px"),
+        flex_shrink="0")
+
+
+def _table() -> rx.Component:
+    return data_table(
+        [_sortable("kind", "Kind"), _sortable("recipient", "Recipient"), "Where", "Grants",
+         "Status", "Invited by", _sortable("sent", "Sent"), _sortable("expires", "Expires"),
+         "Delivery", ""], I.rows,
+        lambda r: [r["kind"], rx.text(r["recipient"], weight="medium"), r["where"],
+                   r["grants"], rx.badge(r["status"].to(str)), r["invited_by"],
+                   _day(r["sent"]), _day(r["expires"]), _delivery(r), _actions(r)],
+        sticky_last=True)
+
+
+def _day(stamp) -> rx.Component:
+    """The date in the table; the time of day (UTC) on hover and in the details."""
+    return rx.text(stamp.to(str)[:10], title=stamp.to(str) + " UTC", style=NOWRAP)
+
+
+def _card(r) -> rx.Component:
+    """One invitation on a phone: the same facts and actions as a table row."""
+    return rx.card(rx.vstack(
+        rx.hstack(rx.text(r["recipient"], weight="bold", style={"word_break": "break-all"}),
+                  rx.spacer(), rx.badge(r["status"].to(str)), width="100%", align="start"),
+        rx.text(r["kind"], " · ", r["where"], size="2"),
+        rx.text("Grants ", r["grants"], size="2", color_scheme="gray"),
+        rx.text("Sent ", r["sent"], " by ", r["invited_by"], size="2", color_scheme="gray"),
+        rx.hstack(rx.text("Expires ", r["expires"], size="2", color_scheme="gray"),
+                  rx.spacer(), _delivery(r), width="100%"),
+        _actions(r), spacing="1", width="100%"), width="100%")
+
+
+def _list() -> rx.Component:
+    return rx.box(
+        rx.mobile_only(rx.vstack(
+            rx.hstack(rx.text("Sort by", size="2"),
+                      _select(SORTS, I.sort, I.sort_by, "Sort by"),
+                      rx.icon_button(_arrow_only(), variant="soft", size="2",
+                                     on_click=I.sort_by(I.sort),
+                                     aria_label=rx.cond(I.descending, "Sort ascending",
+                                                        "Sort descending")),
+                      align="center", spacing="2"),
+            rx.foreach(I.rows, _card), spacing="2", width="100%")),
+        rx.tablet_and_desktop(_table()), width="100%", min_width="0")
+
+
+def _arrow_only() -> rx.Component:
+    return rx.cond(I.descending, rx.icon("arrow-down", size=16), rx.icon("arrow-up", size=16))
 
 
 def invitations_page() -> rx.Component:
-    table = data_table(
-        ["Kind", "Recipient", "Where", "Grants", "Status", "Invited by", "Sent", "Expires",
-         "Delivery", ""], I.rows,
-        lambda r: [r["kind"], rx.text(r["recipient"], weight="medium"), r["where"],
-                   r["grants"], rx.badge(r["status"].to(str)), r["invited_by"], r["sent"],
-                   r["expires"], _delivery(r), _actions(r)])
     return shell(
         "Invitations",
         rx.flex(_count("pending", "Pending"), _count("accepted", "Accepted"),
@@ -90,9 +172,10 @@ def invitations_page() -> rx.Component:
                 _count("expired", "Expired"), _count("revoked", "Revoked"),
                 spacing="2", wrap="wrap"),
         rx.flex(
-            _select(KINDS, I.kind, I.set_kind, "Filter by kind"),
-            _select(STATUSES, I.status, I.set_status, "Filter by status"),
-            _select(DIRECTIONS, I.direction, I.set_direction, "Sent or received"),
+            _filter("kind", KINDS, "Filter by kind"),
+            _filter("status", STATUSES, "Filter by status"),
+            _filter("direction", DIRECTIONS, "Sent or received"),
+            _place_select(),
             rx.input(placeholder="Recipient starts with", value=I.search,
                      on_change=I.set_search.debounce(300), aria_label="Recipient starts with"),
             rx.el.label(rx.hstack(rx.checkbox(checked=I.expiring, on_change=I.set_expiring,
@@ -104,7 +187,7 @@ def invitations_page() -> rx.Component:
             spacing="2", wrap="wrap", align="center", width="100%"),
         error_callout(I.error),
         rx.flex(
-            rx.cond(I.rows.length() > 0, table, rx.cond(
+            rx.cond(I.rows.length() > 0, _list(), rx.cond(
                 I.loaded, empty_state("mail", "No invitations match",
                                       "Invitations you send or receive are listed here."),
                 rx.spinner())),

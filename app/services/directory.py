@@ -1,10 +1,12 @@
 """Read-only lists for the shell's pages: users, child organizations, invitations."""
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app.domain.permissions import ORG_MANAGE_ORGS, ORG_MANAGE_USERS
 from app.domain.viewer import Viewer
 from app.models import (
+    Invitation,
     Organization,
     OrganizationMember,
     OrgRoleAssignment,
@@ -57,3 +59,17 @@ def create_child_organization(db: Session, viewer: Viewer, name: str, alias: str
     audit.record(db, "organization.create", "organization", org.id, viewer=viewer,
                  details={"name": org.name, "alias": org.alias})
     return org.tenant_id
+
+
+def recipient_user_ids(db: Session, invitation_ids: list[int], recipients: list[str]) -> list[int]:
+    """The accounts these invitations, addresses or usernames are for (those that exist)."""
+    emails = {r.lower() for r in recipients if "@" in r}
+    usernames = {r.lower() for r in recipients if "@" not in r}
+    if invitation_ids:
+        for kind, recipient in db.exec(select(Invitation.kind, Invitation.recipient)
+                                       .where(Invitation.id.in_(invitation_ids))).all():
+            (usernames if kind == "parent_user" else emails).add(recipient)
+    if not emails and not usernames:
+        return []
+    return list(db.exec(select(User.id).where(
+        or_(User.email.in_(emails), User.username.in_(usernames)))).all())

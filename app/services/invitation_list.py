@@ -1,10 +1,11 @@
-"""The Invitations page across every kind: filters, status counts and keyset pages.
+"""The Invitations page across every kind: filters, sorting, status counts and keyset pages.
 
-Pages are fetched by keyset (`created_at`, `id`) so the 1,000th page costs what the first
-does; the recipient search is a prefix range that an index serves on both engines.
+Pages are fetched by keyset (sort column, `id`) so the 1,000th page costs what the first
+does: each visibility branch has a (branch column, sort column, id) index. The recipient
+search is a prefix range that an index serves on both engines.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,14 +13,21 @@ from sqlalchemy import and_, case, false, func, or_, union
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
+from app.domain.errors import InvalidInput, NotFound
+from app.domain.permissions import BUILTIN_ROLES
 from app.domain.viewer import Viewer
 from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
-from app.services.access import invitation_filter
+from app.services.access import invitation_filter, invitation_visible, visible_communities
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
                "parent_user": "Parent organization user"}
 STATUS_FILTERS = ("pending", "accepted", "confirmed", "declined", "expired", "revoked")
 EXPIRING_WINDOW = timedelta(hours=48)
+ROLE_NAMES = {role.key: role.name for role in BUILTIN_ROLES}
+# Sortable columns; "sent" is the default, newest first.
+SORTS = {"sent": Invitation.created_at, "expires": Invitation.expires_at,
+         "recipient": Invitation.recipient, "kind": Invitation.kind}
+_DATETIME_SORTS = {"sent", "expires"}
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,55 @@ class Filters:
     direction: str = ""       # "", "sent" or "received"
     recipient: str = ""       # prefix
     community_id: int | None = None
+    organization_id: int | None = None   # invitations into this organization (parent users)
     expiring_soon: bool = False
+
+
+@dataclass(frozen=True)
+class Order:
+    key: str = "sent"
+    descending: bool = True
+
+    def __post_init__(self):
+        if self.key not in SORTS:
+            raise InvalidInput("That column cannot be sorted.")
+
+    def encode(self, row: Invitation) -> str:
+        value = getattr(row, SORTS[self.key].key)
+        return f"{value.isoformat() if self.key in _DATETIME_SORTS else value}|{row.id}"
+
+    def after(self, cursor: str):
+        """The keyset condition for rows after `cursor` ("value|id") in this order."""
+        value, _, last = cursor.rpartition("|")
+        if not last.isdigit():
+            raise InvalidInput("That page no longer exists; start from the first page.")
+        col, last_id = SORTS[self.key], int(last)
+        try:
+            key = datetime.fromisoformat(value) if self.key in _DATETIME_SORTS else value
+        except ValueError as err:
+            raise InvalidInput("That page no longer exists; start from the first page.") from err
+        if self.descending:
+            return or_(col < key, and_(col == key, Invitation.id < last_id))
+        return or_(col > key, and_(col == key, Invitation.id > last_id))
+
+    def by(self, col, id_col) -> tuple:
+        return (col.desc(), id_col.desc()) if self.descending else (col.asc(), id_col.asc())
+
+
+def filters_from(params: Mapping[str, str]) -> Filters:
+    """Filters from query parameters (the export route's, and the page's own)."""
+    place = params.get("place", "")
+    kind, _, ident = place.partition(":")
+    ident = int(ident) if ident.isdigit() else None
+    return Filters(kind=params.get("kind", ""), status=params.get("status", ""),
+                   direction=params.get("direction", ""), recipient=params.get("q", "")[:320],
+                   community_id=ident if kind == "c" else None,
+                   organization_id=ident if kind == "o" else None,
+                   expiring_soon=params.get("expiring") == "1")
+
+
+def order_from(params: Mapping[str, str]) -> Order:
+    return Order(params.get("sort", "sent"), params.get("order", "desc") != "asc")
 
 
 def _branches(viewer: Viewer) -> list:
@@ -65,6 +121,8 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
         conds += [Invitation.recipient >= prefix, Invitation.recipient < prefix + "\uffff"]
     if f.community_id:
         conds.append(Invitation.community_id == f.community_id)
+    if f.organization_id:
+        conds.append(Invitation.target_organization_id == f.organization_id)
     if f.expiring_soon:
         conds += [Invitation.status == st.PENDING, Invitation.expires_at > now,
                   Invitation.expires_at <= now + EXPIRING_WINDOW]
@@ -74,7 +132,7 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
 def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dict[str, int]:
     """Counts per status (expired computed) for the filtered set, in one grouped query."""
     unfiltered = Filters(kind=f.kind, direction=f.direction, recipient=f.recipient,
-                         community_id=f.community_id)
+                         community_id=f.community_id, organization_id=f.organization_id)
     shown = case((and_(Invitation.status == st.PENDING, Invitation.expires_at <= now),
                   "expired"), else_=Invitation.status)
     rows = db.exec(select(shown, func.count()).where(*_where(viewer, unfiltered, now))
@@ -84,32 +142,56 @@ def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dic
     return counts
 
 
-def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: tuple | None = None,
-         size: int = 50) -> tuple[list[dict], tuple | None]:
-    """One page, newest first, and the cursor of the next page (None at the end).
+def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str | None = None,
+         size: int = 50, order: Order = Order()) -> tuple[list[dict], str | None]:
+    """One page in `order` and the cursor of the next page (None at the end).
 
-    Each visibility branch is read through its own (…, created_at, id) index with the
+    Each visibility branch is read through its own (…, sort column, id) index with the
     page's limit, and the union of those short lists is merged: the cost follows the page
     size, not the number of invitations.
     """
     conds = _where(viewer, f, now, visibility=False)
-    if after is not None:
-        at, last_id = datetime.fromisoformat(after[0]), int(after[1])
-        conds.append(or_(Invitation.created_at < at,
-                         and_(Invitation.created_at == at, Invitation.id < last_id)))
-    newest = (Invitation.created_at.desc(), Invitation.id.desc())
-    parts = [select(Invitation.id, Invitation.created_at).where(branch, *conds)
-             .order_by(*newest).limit(size + 1).subquery() for branch in _branches(viewer)]
-    merged = union(*[select(p.c.id, p.c.created_at) for p in parts]).subquery()
-    ids = db.exec(select(merged.c.id).order_by(merged.c.created_at.desc(), merged.c.id.desc())
+    if after:
+        conds.append(order.after(after))
+    col = SORTS[order.key]
+    parts = [select(Invitation.id, col.label("k")).where(branch, *conds)
+             .order_by(*order.by(col, Invitation.id)).limit(size + 1).subquery()
+             for branch in _branches(viewer)]
+    merged = union(*[select(p.c.id, p.c.k) for p in parts]).subquery()
+    ids = db.exec(select(merged.c.id).order_by(*order.by(merged.c.k, merged.c.id))
                   .limit(size + 1)).all()
     found = {r.id: r for r in db.exec(select(Invitation).where(Invitation.id.in_(ids))).all()}
     rows = [found[i] for i in ids]
     more = len(rows) > size
     rows = rows[:size]
-    out = describe(db, rows, now)
-    cursor = (rows[-1].created_at.isoformat(), rows[-1].id) if more and rows else None
-    return out, cursor
+    cursor = order.encode(rows[-1]) if more and rows else None
+    return describe(db, rows, now), cursor
+
+
+def details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
+    """One invitation the viewer may see, as a row with its timeline; NotFound otherwise."""
+    inv = db.get(Invitation, invitation_id)
+    if inv is None or not invitation_visible(viewer, inv):
+        raise NotFound("That invitation is not there any more.")
+    return {**describe(db, [inv], now)[0], "timeline": timeline(db, inv.id)}
+
+
+def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str]]:
+    """Where invitations the viewer sees lead: their communities and organizations, and the
+    places of invitations they received ("c:<id>" / "o:<id>", name), sorted by name."""
+    received = or_(Invitation.recipient == viewer.email,
+                   and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username))
+    got = db.exec(select(Invitation.community_id, Invitation.target_organization_id)
+                  .where(received).distinct().limit(limit)).all()
+    community_ids = {c for c, _ in got if c}
+    org_ids = {o for _, o in got if o} | {viewer.organization_id}
+    found = [(f"c:{c.id}", c.name) for c in db.exec(
+        visible_communities(viewer).order_by(Community.name).limit(limit)).all()]
+    known = {key for key, _ in found}
+    found += [(f"c:{i}", name) for i, name in _names(db, Community, community_ids).items()
+              if f"c:{i}" not in known]
+    found += [(f"o:{i}", name) for i, name in _names(db, Organization, org_ids).items()]
+    return sorted(found, key=lambda kv: (kv[1].lower(), kv[0]))
 
 
 def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
@@ -123,7 +205,8 @@ def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
     for r in rows:
         where = (communities.get(r.community_id, "") if r.community_id
                  else orgs.get(r.target_organization_id, ""))
-        grants = ", ".join(r.grants.get("roles", []) or r.grants.get("groups", []))
+        grants = ", ".join(ROLE_NAMES.get(g, g) for g in
+                           r.grants.get("roles", []) or r.grants.get("groups", []))
         state, error = delivery.get(r.id, ("", ""))
         out.append({
             "id": r.id, "kind": KIND_LABELS[r.kind], "kind_key": r.kind,
@@ -131,7 +214,7 @@ def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
             "status": st.display_status(r.kind, r.status, r.expires_at, now),
             "invited_by": people.get(r.invited_by_user_id, ""),
             "from_org": orgs.get(r.organization_id, ""),
-            "sent": (r.resent_at or r.sent_at).strftime("%Y-%m-%d %H:%M"),
+            "sent": r.created_at.strftime("%Y-%m-%d %H:%M"),
             "expires": r.expires_at.strftime("%Y-%m-%d %H:%M"),
             "delivery": state, "delivery_error": error, "community_id": r.community_id or 0,
         })
@@ -160,11 +243,11 @@ def _delivery(db: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
 
 
 def export_rows(db: Session, viewer: Viewer, f: Filters, now: datetime,
-                batch: int = 1000) -> Iterator[dict]:
-    """Every row of the filtered list, page by page, for the CSV export."""
+                batch: int = 1000, order: Order = Order()) -> Iterator[dict]:
+    """Every row of the filtered list, page by page in `order`, for the CSV export."""
     after = None
     while True:
-        rows, after = page(db, viewer, f, now, after=after, size=batch)
+        rows, after = page(db, viewer, f, now, after=after, size=batch, order=order)
         yield from rows
         if after is None:
             return

@@ -15,7 +15,8 @@ from app.live.topics import (
 from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
-from app.states.community import CommunityState, mailer
+from app.states.broadcast import broadcast
+from app.states.community import mailer
 from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
@@ -73,9 +74,10 @@ class AcceptState(rx.State):
             return rx.toast.error(err.message)
         self._show()
         message = f"{viewer.display_name} of {viewer.org_name} {what}."
-        return CommunityState.broadcast(
+        return broadcast(
             [community_topic(int(self.invitation["community_id"])),
-             organization_topic(int(self.invitation["organization_id"]))], message)
+             organization_topic(int(self.invitation["organization_id"]))], message,
+            invitation_ids=[int(self.invitation["id"])])
 
     @rx.event
     def join(self):

@@ -9,7 +9,6 @@ from app.live.topics import (
     community_topic,
     invitation_topic,
     organization_topic,
-    publish_all,
     register_refresher,
 )
 from app.models import utcnow
@@ -17,6 +16,7 @@ from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import attempt, to_signin, viewer_of
 
 
@@ -90,12 +90,8 @@ class CommunityState(rx.State):
         if invitation_id:
             topics.append(invitation_topic(invitation_id))
         return [rx.toast.success(success),
-                CommunityState.broadcast(topics, f"{viewer.display_name}: {success}")]
-
-    @rx.event(background=True)
-    async def broadcast(self, topics: list[str], message: str):
-        """Wake the other tabs following these topics (outside this tab's state lock)."""
-        await publish_all(topics, message, exclude=self.router.session.client_token)
+                broadcast(topics, f"{viewer.display_name}: {success}",
+                          invitation_ids=[invitation_id] if invitation_id else None)]
 
     @rx.event
     def live_refresh(self, message: str, topic: str):
@@ -209,9 +205,8 @@ class CommunityState(rx.State):
         self.leave_open = self.delete_open = False
         text = message(viewer)
         return [rx.redirect("/communities"), rx.toast.success(text),
-                CommunityState.broadcast([community_topic(cid),
-                                          organization_topic(viewer.organization_id)],
-                                         f"{viewer.display_name}: {text}")]
+                broadcast([community_topic(cid), organization_topic(viewer.organization_id)],
+                          f"{viewer.display_name}: {text}")]
 
     @rx.event
     def open_invite(self, value: bool = True):
@@ -251,9 +246,9 @@ class CommunityState(rx.State):
         self._reload()
         success = f"Invitation sent to {address}."
         return [rx.toast.success(success),
-                CommunityState.broadcast([community_topic(self._cid()),
-                                          organization_topic(viewer.organization_id)],
-                                         f"{viewer.display_name}: {success}")]
+                broadcast([community_topic(self._cid()),
+                           organization_topic(viewer.organization_id)],
+                          f"{viewer.display_name}: {success}", recipients=[address])]
 
     @rx.event
     def resend(self, invitation_id: int):

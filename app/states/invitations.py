@@ -7,16 +7,26 @@ import reflex as rx
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import (
+    LiveInbox,
     LiveTopic,
     community_topic,
+    inbox_topic,
     organization_topic,
-    publish_all,
     register_refresher,
 )
 from app.models import utcnow
 from app.services import invitation_actions as acts
-from app.services.invitation_list import Filters, page, status_counts, timeline
+from app.services.invitation_list import (
+    Filters,
+    details,
+    filters_from,
+    order_from,
+    page,
+    places,
+    status_counts,
+)
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import attempt, to_signin, viewer_of
 
 PAGE_SIZE = 50
@@ -36,6 +46,10 @@ class InvitationsState(rx.State):
     direction: str = "all"
     search: str = ""
     expiring: bool = False
+    place: str = "all"            # "c:<community id>", "o:<organization id>" or "all"
+    places: list[list[str]] = []  # [key, name] of the places offered by the filter
+    sort: str = "sent"
+    descending: bool = True
     cursors: list[str] = []       # cursors of the pages before this one
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
@@ -43,33 +57,33 @@ class InvitationsState(rx.State):
     error: str = ""
     loaded: bool = False
 
+    def _params(self) -> dict[str, str]:
+        """The filters and order as the export route's query parameters."""
+        chosen = {"kind": self.kind, "status": self.status, "direction": self.direction,
+                  "place": self.place}
+        params = {k: v for k, v in chosen.items() if v != "all"}
+        params.update(q=self.search, expiring="1" if self.expiring else "", sort=self.sort,
+                      order="desc" if self.descending else "asc")
+        return {k: v for k, v in params.items() if v}
+
     def _filters(self) -> Filters:
-        return Filters(kind="" if self.kind == "all" else self.kind,
-                       status="" if self.status == "all" else self.status,
-                       direction="" if self.direction == "all" else self.direction,
-                       recipient=self.search, expiring_soon=self.expiring)
+        return filters_from(self._params())
 
     @rx.var
     def export_href(self) -> str:
-        params = {"kind": "" if self.kind == "all" else self.kind,
-                  "status": "" if self.status == "all" else self.status,
-                  "direction": "" if self.direction == "all" else self.direction,
-                  "q": self.search, "expiring": "1" if self.expiring else ""}
-        return "/invitations.csv?" + urlencode({k: v for k, v in params.items() if v})
+        return "/invitations.csv?" + urlencode(self._params())
 
     def _fetch(self):
         try:
             viewer = viewer_of(self)
             now = utcnow()
-            after = tuple(self.current.split("|")) if self.current else None
             with session_scope() as db:
-                rows, nxt = page(db, viewer, self._filters(), now,
-                                 after=(after[0], int(after[1])) if after else None,
-                                 size=PAGE_SIZE)
+                rows, nxt = page(db, viewer, self._filters(), now, after=self.current or None,
+                                 size=PAGE_SIZE, order=order_from(self._params()))
                 self.counts = status_counts(db, viewer, self._filters(), now)
             mine = {viewer.email, viewer.username}
             self.rows = [{**r, "received": r["recipient"] in mine} for r in rows]
-            self.next_cursor = f"{nxt[0]}|{nxt[1]}" if nxt else ""
+            self.next_cursor = nxt or ""
             self.error = ""
         except NotSignedIn:
             return to_signin(self)
@@ -88,24 +102,26 @@ class InvitationsState(rx.State):
         result = self._first_page()
         if result is not None:
             return result
-        return LiveTopic.follow(organization_topic(viewer_of(self).organization_id))
+        viewer = viewer_of(self)
+        with session_scope() as db:
+            self.places = [list(p) for p in places(db, viewer)]
+        return [LiveTopic.follow(organization_topic(viewer.organization_id)),
+                LiveInbox.follow(inbox_topic(viewer.user_id))]
 
     @rx.event
     def live_refresh(self, message: str, topic: str):
-        """Someone acted on invitations of this organization: re-query this page."""
+        """Someone acted on invitations of this organization, or on one addressed to this
+        person: re-query this page."""
         if not self.router.url.path.rstrip("/").endswith("/invitations"):
             return None
         self._fetch()
         return rx.toast.info(message)
 
     @rx.event
-    def set_kind(self, value: str):
-        self.kind = value
-        return self._first_page()
-
-    @rx.event
-    def set_status(self, value: str):
-        self.status = value
+    def set_filter(self, name: str, value: str):
+        """One of the select filters (kind, status, direction, place) changed."""
+        if name in ("kind", "status", "direction", "place"):
+            setattr(self, name, str(value)[:40])
         return self._first_page()
 
     @rx.event
@@ -115,13 +131,17 @@ class InvitationsState(rx.State):
         return self._first_page()
 
     @rx.event
-    def set_direction(self, value: str):
-        self.direction = value
+    def set_search(self, value: str):
+        self.search = value[:100]
         return self._first_page()
 
     @rx.event
-    def set_search(self, value: str):
-        self.search = value[:100]
+    def sort_by(self, key: str):
+        """A column header sorts by its column; clicking it again reverses the order."""
+        if key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = key, key == "sent"
         return self._first_page()
 
     @rx.event
@@ -145,9 +165,13 @@ class InvitationsState(rx.State):
         return None
 
     @rx.event
-    def open_details(self, row: dict):
-        with session_scope() as db:
-            self.details = {**row, "timeline": timeline(db, int(row["id"]))}
+    def open_details(self, invitation_id: int):
+        viewer, shown, refusal = attempt(
+            self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
+        if refusal is not None:
+            return refusal
+        self.details = shown
+        return None
 
     @rx.event
     def close_details(self):
@@ -164,11 +188,8 @@ class InvitationsState(rx.State):
         if inv.community_id:
             topics.append(community_topic(inv.community_id))
         return [rx.toast.success(success),
-                InvitationsState.broadcast(topics, f"{viewer.display_name}: {success}")]
-
-    @rx.event(background=True)
-    async def broadcast(self, topics: list[str], message: str):
-        await publish_all(topics, message, exclude=self.router.session.client_token)
+                broadcast(topics, f"{viewer.display_name}: {success}",
+                          invitation_ids=[inv.id])]
 
     @rx.event
     def resend(self, invitation_id: int):
@@ -199,3 +220,4 @@ class InvitationsState(rx.State):
 
 
 register_refresher("org", InvitationsState)
+register_refresher("inbox", InvitationsState)

@@ -5,10 +5,11 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import managed_topic, organization_topic, publish_all
+from app.live.topics import managed_topic, organization_topic
 from app.models import Organization, utcnow
 from app.services import user_invitations as ui
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
@@ -48,12 +49,8 @@ class JoinState(rx.State):
         with session_scope() as db:
             from sqlmodel import select
             org_id = db.exec(select(Organization.id).where(Organization.alias == alias)).one()
-        return JoinState.broadcast([managed_topic(org_id), organization_topic(org_id)],
-                                   f"{who} accepted the invitation.")
-
-    @rx.event(background=True)
-    async def broadcast(self, topics: list[str], message: str):
-        await publish_all(topics, message, exclude=self.router.session.client_token)
+        return broadcast([managed_topic(org_id), organization_topic(org_id)],
+                         f"{who} accepted the invitation.")
 
     @rx.event
     def accept(self):

@@ -10,7 +10,6 @@ from app.live.topics import (
     community_topic,
     managed_topic,
     organization_topic,
-    publish_all,
     register_refresher,
 )
 from app.models import utcnow
@@ -19,6 +18,7 @@ from app.services import custom_roles as cr
 from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import attempt, to_signin, viewer_of
 
 
@@ -86,7 +86,8 @@ class ManagedState(rx.State):
             self.error = err.message
         return None
 
-    def _act(self, action, success: str, announce: bool = False):
+    def _act(self, action, success: str, announce: bool = False,
+             invitation_id: int | None = None):
         viewer, result, refusal = attempt(self, action)
         if refusal is not None:
             return refusal
@@ -94,15 +95,12 @@ class ManagedState(rx.State):
         self._reload()
         events = [rx.toast.success(success)]
         if announce:
-            events.append(ManagedState.broadcast(
+            events.append(broadcast(
                 [managed_topic(viewer.organization_id), organization_topic(viewer.organization_id)]
                 + [community_topic(c) for c in touched],
-                f"{viewer.display_name}: {success}"))
+                f"{viewer.display_name}: {success}",
+                invitation_ids=[invitation_id] if invitation_id else None))
         return events
-
-    @rx.event(background=True)
-    async def broadcast(self, topics: list[str], message: str):
-        await publish_all(topics, message, exclude=self.router.session.client_token)
 
     @rx.event
     def live_refresh(self, message: str, topic: str):
@@ -166,9 +164,11 @@ class ManagedState(rx.State):
             return None
         self._reload()
         sent = sum(1 for r in self.results if r["outcome"] == "invited")
-        return ManagedState.broadcast([managed_topic(viewer.organization_id),
-                                       organization_topic(viewer.organization_id)],
-                                      f"{viewer.display_name} invited {sent} people.")
+        return broadcast([managed_topic(viewer.organization_id),
+                          organization_topic(viewer.organization_id)],
+                         f"{viewer.display_name} invited {sent} people.",
+                         recipients=[r["address"] for r in self.results
+                                     if r["outcome"] == "invited"])
 
     # --- communities --------------------------------------------------------------------
     @rx.event
@@ -273,12 +273,13 @@ class ManagedState(rx.State):
     def resend(self, invitation_id: int):
         return self._act(lambda db, v: cm.resend(db, v, invitation_id, now=utcnow(),
                                                  mailer=user_mailer()),
-                         "Invitation sent again with a new link; the old link no longer works.")
+                         "Invitation sent again with a new link; the old link no longer works.",
+                         announce=True, invitation_id=invitation_id)
 
     @rx.event
     def revoke(self, invitation_id: int):
         return self._act(lambda db, v: cm.revoke(db, v, invitation_id, now=utcnow()),
-                         "Invitation revoked.", announce=True)
+                         "Invitation revoked.", announce=True, invitation_id=invitation_id)
 
 
 register_refresher("managed", ManagedState)

@@ -5,10 +5,11 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import organization_topic, publish_all
+from app.live.topics import organization_topic
 from app.models import utcnow
 from app.services import parent_invitations as pi
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import optional_viewer, path_token, viewer_of
 
 
@@ -50,12 +51,8 @@ class OrgInviteState(rx.State):
             self._show()
             return rx.toast.error(err.message)
         self._show()
-        return OrgInviteState.broadcast([organization_topic(child_id)],
-                                        f"{viewer.display_name} accepted the invitation.")
-
-    @rx.event(background=True)
-    async def broadcast(self, topics: list[str], message: str):
-        await publish_all(topics, message, exclude=self.router.session.client_token)
+        return broadcast([organization_topic(child_id)],
+                         f"{viewer.display_name} accepted the invitation.")
 
     @rx.event
     def sign_in(self):

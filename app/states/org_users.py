@@ -11,6 +11,7 @@ from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
+from app.states.broadcast import broadcast
 from app.states.viewer import attempt, to_signin, viewer_of
 
 
@@ -59,12 +60,16 @@ class OrgUsersState(rx.State):
             self.loaded = True
         return None
 
-    def _act(self, action, success: str):
-        _, _, refusal = attempt(self, action)
+    def _act(self, action, success: str, invitation_id: int | None = None):
+        viewer, _, refusal = attempt(self, action)
         if refusal is not None:
             return refusal
         self._reload()
-        return rx.toast.success(success)
+        if invitation_id is None:
+            return rx.toast.success(success)
+        return [rx.toast.success(success),
+                broadcast([organization_topic(viewer.organization_id)],
+                          f"{viewer.display_name}: {success}", invitation_ids=[invitation_id])]
 
     @rx.event
     def load(self):
@@ -145,19 +150,24 @@ class OrgUsersState(rx.State):
             self.invite_error, self.results = err.message, []
             return None
         self._reload()
-        return None
+        invited = [r["username"] for r in self.results if r["outcome"] == "invited"]
+        if not invited:
+            return None
+        return broadcast([organization_topic(viewer.organization_id)],
+                         f"{viewer.display_name} invited {', '.join(invited)}.",
+                         recipients=invited)
 
     @rx.event
     def delete_invitation(self, invitation_id: int):
         return self._act(lambda db, v: pi.delete_invitation(db, v, invitation_id, now=utcnow()),
-                         "Invitation deleted; its link no longer works.")
+                         "Invitation deleted; its link no longer works.", invitation_id)
 
     @rx.event
     def resend(self, invitation_id: int):
         s = get_settings()
         return self._act(lambda db, v: pi.resend_invitation(
             db, v, invitation_id, now=utcnow(), secret_key=s.secret_key, base_url=s.base_url),
-            "A new 72-hour link was sent; the old one no longer works.")
+            "A new 72-hour link was sent; the old one no longer works.", invitation_id)
 
     # --- groups -------------------------------------------------------------------------
     @rx.event

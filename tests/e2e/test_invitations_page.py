@@ -2,6 +2,7 @@
 
 import re
 import time
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -76,3 +77,72 @@ def test_audit_log_shows_who_did_what(browser, live_app):
     alice.get_by_label("Action starts with").fill("session.")
     expect(alice.get_by_role("row", name=re.compile("session.sign_in")).first).to_be_visible()
     assert_accessible(alice, "audit log")
+
+
+def invite_tenant(page, address: str) -> None:
+    page.get_by_role("button", name="Invite Tenant").click()
+    page.get_by_label("Email address of the tenant administrator").fill(address)
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(page.get_by_text(f"Invitation sent to {address}")).to_be_visible()
+
+
+def recipients_shown(page) -> list[str]:
+    return [c.strip() for c in page.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+
+
+def test_received_side_updates_live_and_columns_sort_within_a_community(browser, live_app):
+    base = live_app.url
+    name = f"Sorting {uuid.uuid4().hex[:6]}"
+    bob = browser.new_context().new_page()
+    sign_in(bob, base, "fabrikam", "bob")
+    expect(bob.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    bob.get_by_role("navigation", name="Main").get_by_role("link", name="Invitations").click()
+    expect(bob.get_by_role("button", name="Show pending")).to_be_visible()
+
+    alice = browser.new_context().new_page()
+    sign_in(alice, base, "contoso", "alice")
+    expect(alice.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    alice.goto(base + "/communities")
+    alice.get_by_role("button", name="Add community").click()
+    alice.get_by_label("Name").fill(name)
+    alice.get_by_role("button", name="Add community").last.click()
+    expect(alice.get_by_role("heading", name=name)).to_be_visible()
+    for address in ("zed@sorting.example", "bob@fabrikam.example", "amy@sorting.example"):
+        invite_tenant(alice, address)
+
+    # Bob is in another organization: his open Invitations page shows it without a reload.
+    received = bob.get_by_role("row", name=re.compile(name))
+    expect(received).to_be_visible()
+    expect(received.get_by_role("button", name="Join")).to_be_visible()
+    received.get_by_role("button", name=re.compile("Details")).click()
+    expect(bob.get_by_role("heading", name="Invitation Details")).to_be_visible()
+    expect(bob.get_by_text(re.compile(r"^Sent · Alice"))).to_be_visible()
+
+    alice.get_by_role("navigation", name="Main").get_by_role("link", name="Invitations").click()
+    alice.get_by_role("combobox", name="Filter by community or organization").click()
+    alice.get_by_role("option", name=name).click()
+    expect(alice.get_by_role("row")).to_have_count(4)  # header and three invitations
+    assert recipients_shown(alice) == ["amy@sorting.example", "bob@fabrikam.example",
+                                       "zed@sorting.example"]  # newest first
+    alice.get_by_role("button", name="Sort by recipient").click()
+    expect(alice.locator("th[aria-sort=ascending]")).to_contain_text("Recipient")
+    expect(alice.locator("tbody tr").first).to_contain_text("amy@sorting.example")
+    alice.get_by_role("button", name="Sort by recipient").click()
+    expect(alice.locator("th[aria-sort=descending]")).to_contain_text("Recipient")
+    expect(alice.locator("tbody tr").first).to_contain_text("zed@sorting.example")
+    assert recipients_shown(alice) == ["zed@sorting.example", "bob@fabrikam.example",
+                                       "amy@sorting.example"]
+    assert_accessible(alice, "invitations sorted and filtered")
+    csv = alice.request.get(base + alice.get_by_role("link", name="Export CSV")
+                            .get_attribute("href"))
+    assert [line.split(",")[1] for line in csv.text().strip().splitlines()[1:]] == [
+        "zed@sorting.example", "bob@fabrikam.example", "amy@sorting.example"]
+
+    # Alice revokes bob's invitation here: bob's page changes without a reload.
+    alice.get_by_role("row", name=re.compile("bob@fabrikam.example")).get_by_role(
+        "button", name="Revoke").click()
+    dialog = alice.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("Revoke the invitation to bob@fabrikam.example?")
+    dialog.get_by_role("button", name="Revoke").click()
+    expect(received.get_by_text("Revoked")).to_be_visible()
+    expect(received.get_by_role("button", name="Join")).to_have_count(0)
