@@ -10,7 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,9 @@ def _smtp_url(env: dict) -> str | None:
         _ = parts.port
     except ValueError:
         raise ConfigError(f"COMMONS_SMTP_URL={raw!r} has a bad port") from None
+    cafile = parse_qs(parts.query).get("cafile", [""])[0]
+    if cafile and not Path(cafile).is_file():
+        raise ConfigError(f"COMMONS_SMTP_URL names a cafile that does not exist: {cafile}")
     return raw
 
 

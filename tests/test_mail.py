@@ -13,7 +13,7 @@ from app.mail.outbox import enqueue
 from app.mail.runner import release_lease, take_lease
 from app.mail.smtp import build_message
 from app.models import OutboxMessage, utcnow
-from tests.smtp_server import TestSMTPServer
+from tests.smtp_server import TestSMTPServer, self_signed
 
 BASE = "http://localhost:3000"
 
@@ -197,3 +197,51 @@ def test_a_crash_after_the_server_accepted_sends_one_duplicate_with_the_same_id(
     assert _send(engine, smtp, now=later + sender.STALE_CLAIM * 2) == {}
     ids = [m["Message-ID"] for m in smtp.messages]
     assert len(ids) == 2 and ids[0] == ids[1] == _row(engine, mid).message_id
+
+
+@pytest.fixture
+def tls_smtp(tmp_path):
+    cafile, context = self_signed(tmp_path)
+    server = TestSMTPServer(tls=context, login=("mailer", "s3cret p@ss")).start()
+    server.cafile = cafile
+    yield server
+    server.stop()
+
+
+def _starttls_url(server, password="s3cret%20p%40ss", cafile=True):
+    query = f"?cafile={server.cafile}" if cafile else ""
+    return f"smtp+starttls://mailer:{password}@127.0.0.1:{server.port}{query}"
+
+
+def test_starttls_and_login_deliver(engine, tls_smtp):
+    [mid] = _queue(engine)
+    sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp),
+                    sender="no-reply@localhost", now_fn=utcnow)
+    assert _row(engine, mid).status == "sent"
+    assert tls_smtp.sessions == [{"tls": True, "login": "mailer"}]
+
+
+def test_a_wrong_password_fails_at_once_with_the_servers_reason(engine, tls_smtp):
+    [mid] = _queue(engine)
+    sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp, password="wrong"),
+                    sender="no-reply@localhost", now_fn=utcnow)
+    row = _row(engine, mid)
+    assert row.status == "failed" and row.last_error.startswith("535"), row.last_error
+    assert tls_smtp.messages == []
+
+
+def test_an_untrusted_certificate_is_not_sent_to_and_is_retried(engine, tls_smtp):
+    [mid] = _queue(engine)
+    sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp, cafile=False),
+                    sender="no-reply@localhost", now_fn=utcnow)
+    row = _row(engine, mid)
+    assert row.status == "queued" and "CERTIFICATE_VERIFY_FAILED" in row.last_error
+    assert tls_smtp.messages == []
+
+
+def test_a_plain_connection_cannot_skip_starttls(engine, tls_smtp):
+    [mid] = _queue(engine)
+    sender.run_once(engine, worker="w1", smtp_url=f"smtp://127.0.0.1:{tls_smtp.port}",
+                    sender="no-reply@localhost", now_fn=utcnow)
+    row = _row(engine, mid)
+    assert row.status == "failed" and "STARTTLS" in row.last_error

@@ -37,6 +37,7 @@ def test_postgres_url_gets_the_psycopg_driver(tmp_path):
     ("COMMONS_DATABASE_URL", "mysql://x/y", "not supported"),
     ("COMMONS_SMTP_URL", "http://mail", "not an SMTP URL"),
     ("COMMONS_SMTP_URL", "smtp://mail:notaport", "bad port"),
+    ("COMMONS_SMTP_URL", "smtp+starttls://u:p@mail?cafile=/no/such.pem", "does not exist"),
     ("COMMONS_BASE_URL", "localhost", "not an http(s) URL"),
     ("COMMONS_PORT", "eighty", "not a whole number"),
     ("COMMONS_PORT", "70000", "outside"),

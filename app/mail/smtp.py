@@ -4,7 +4,7 @@ import smtplib
 import ssl
 from email.headerregistry import Address
 from email.message import EmailMessage
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from app.domain.errors import InvalidInput
 
@@ -36,16 +36,26 @@ def build_message(*, sender: str, to: str, subject: str, text: str, html: str,
     return msg
 
 
+def tls_context(smtp_url: str) -> ssl.SSLContext:
+    """Certificates are verified against the system's CAs, or the `?cafile=` of the URL
+    (a private CA of an internal relay)."""
+    cafile = parse_qs(urlsplit(smtp_url).query).get("cafile", [None])[0]
+    return ssl.create_default_context(cafile=cafile)
+
+
 def send(smtp_url: str, msg: EmailMessage, timeout: float = 20.0) -> None:
-    """Deliver `msg` through the server in `smtp_url` (smtp://, smtps://, smtp+starttls://)."""
+    """Deliver `msg` through the server in `smtp_url` (smtp://, smtps://, smtp+starttls://,
+    with optional user:password@ to log in)."""
     url = urlsplit(smtp_url)
     secure = url.scheme == "smtps"
     port = url.port or (465 if secure else 25 if url.scheme == "smtp" else 587)
     try:
-        client_cls = smtplib.SMTP_SSL if secure else smtplib.SMTP
-        with client_cls(url.hostname, port, timeout=timeout) as client:
+        context = tls_context(smtp_url) if url.scheme != "smtp" else None
+        client = (smtplib.SMTP_SSL(url.hostname, port, timeout=timeout, context=context)
+                  if secure else smtplib.SMTP(url.hostname, port, timeout=timeout))
+        with client:
             if url.scheme == "smtp+starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
             if url.username:
                 client.login(unquote(url.username), unquote(url.password or ""))
             client.send_message(msg)
