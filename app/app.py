@@ -9,6 +9,7 @@ from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
 from app.db import get_engine, session_scope
+from app.live.topics import organization_topic, publish_all
 from app.mail.runner import run_mail
 from app.models import utcnow
 from app.pages import shell_pages as pages
@@ -21,6 +22,7 @@ from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
+from app.services.invitation_list import sending_organizations
 from app.services.reminders import send_due_reminders
 from app.settings import get_settings
 from app.states.accept import AcceptState
@@ -84,10 +86,17 @@ async def mail_lifespan():
             send_due_reminders(db, now=utcnow(), hours=settings.reminder_hours,
                                secret_key=settings.secret_key, base_url=settings.base_url)
 
+    async def on_delivery(invitation_ids: list[int]) -> None:
+        """Open Invitations pages of the sending organizations show the new delivery state
+        (quietly: no toast)."""
+        with session_scope() as db:
+            orgs = sending_organizations(db, invitation_ids)
+        await publish_all([organization_topic(o) for o in orgs], "")
+
     task = asyncio.create_task(run_mail(
         get_engine(), smtp_url=settings.smtp_url, dev_port=settings.dev_smtp_port,
         sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}",
-        reminders=reminders))
+        reminders=reminders, on_delivery=on_delivery))
     try:
         yield
     finally:

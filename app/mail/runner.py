@@ -51,9 +51,11 @@ def release_lease(engine: Engine, holder: str, name: str = LEASE) -> None:
 
 
 async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sender: str,
-                   interval: float = 1.0, reminders=None) -> None:
+                   interval: float = 1.0, reminders=None, on_delivery=None) -> None:
     """Loop until cancelled: hold the lease, run the dev mailbox if needed, queue due
-    reminders (`reminders()`, when given), send mail."""
+    reminders (`reminders()`, when given), send mail, then await
+    `on_delivery(invitation_ids)` (when given) for the invitations whose delivery state
+    changed, so that open pages can show it."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     mailbox = None
     target = smtp_url or f"smtp://127.0.0.1:{dev_port}"
@@ -65,8 +67,11 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sende
                 try:
                     if reminders is not None:
                         await asyncio.to_thread(reminders)
+                    touched: list[int] = []
                     await asyncio.to_thread(run_once, engine, worker=holder,
-                                            smtp_url=target, sender=sender)
+                                            smtp_url=target, sender=sender, touched=touched)
+                    if touched and on_delivery is not None:
+                        await on_delivery(sorted(set(touched)))
                 except Exception:  # keep the loop alive; the row stays claimed for retry
                     log.exception("mail sender pass failed")
             await asyncio.sleep(interval)

@@ -89,10 +89,14 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
 
 
 def run_once(engine: Engine, *, worker: str, smtp_url: str, sender: str,
-             now_fn=utcnow) -> dict[str, int]:
-    """Claim what is due and deliver it; returns how many ended in each status."""
+             now_fn=utcnow, touched: list[int] | None = None) -> dict[str, int]:
+    """Claim what is due and deliver it; returns how many ended in each status and adds
+    to `touched` the invitations whose delivery state may have changed."""
     with Session(engine, expire_on_commit=False) as db:
         claimed = claim_due(db, worker, now_fn())
+        if touched is not None and claimed:
+            touched += [i for i in db.exec(select(OutboxMessage.invitation_id).where(
+                OutboxMessage.id.in_(claimed))).all() if i]
     outcome: dict[str, int] = {}
     for message_id in claimed:
         status = deliver_one(engine, message_id, worker=worker, smtp_url=smtp_url,

@@ -169,6 +169,12 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     return describe(db, rows, now), cursor
 
 
+def sending_organizations(db: Session, invitation_ids: list[int]) -> list[int]:
+    """The organizations that sent these invitations."""
+    return list(db.exec(select(Invitation.organization_id).distinct()
+                        .where(Invitation.id.in_(invitation_ids))).all())
+
+
 def details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
     """One invitation the viewer may see, as a row with its timeline; NotFound otherwise."""
     inv = db.get(Invitation, invitation_id)

@@ -115,7 +115,7 @@ class InvitationsState(rx.State):
         if not self.router.url.path.rstrip("/").endswith("/invitations"):
             return None
         self._fetch()
-        return rx.toast.info(message)
+        return rx.toast.info(message) if message else None
 
     @rx.event
     def set_filter(self, name: str, value: str):

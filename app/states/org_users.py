@@ -84,7 +84,7 @@ class OrgUsersState(rx.State):
         if not self.router.url.path.rstrip("/").endswith("/users"):
             return None
         self._reload()
-        return rx.toast.info(message)
+        return rx.toast.info(message) if message else None
 
     @rx.event
     def set_tab(self, value: str):
