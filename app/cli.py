@@ -56,7 +56,9 @@ def prepare(settings: Settings) -> None:
 
     from app.db import session_scope
     from app.migrate import upgrade
-    from app.services.demo import is_empty, seed_demo
+    from app.models import utcnow
+    from app.services.demo import is_empty, seed_demo, seed_demo_invitations
+    from app.services.invitation_actions import MailSettings
     from app.services.roles import ensure_builtin_roles
 
     try:
@@ -67,6 +69,9 @@ def prepare(settings: Settings) -> None:
         ensure_builtin_roles(db)
         if settings.demo and is_empty(db):
             seed_demo(db)
+            seed_demo_invitations(db, MailSettings(
+                settings.secret_key, settings.base_url, settings.tenant_invite_days,
+                settings.user_invite_days), utcnow())
             print("commons: demo data seeded (password for every demo user: commons-demo)")
 
 

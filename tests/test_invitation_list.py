@@ -238,3 +238,22 @@ def test_audit_log_lists_the_organizations_events_with_filters_and_pages(db, mix
     with pytest.raises(PermissionDenied):
         list_events(db, viewer(db, "frank"))
     assert list_events(db, viewer(db, "bob"))[0] == []
+
+
+@pytest.mark.parametrize("kind,to,must", [
+    ("tenant", "bob@fabrikam.example",
+     ["Alice", "Contoso", "Wind Farm Analytics", "Community Moderator", "expires on", "/invite/"]),
+    ("community_user", "carol@northwind.example",
+     ["Alice", "Contoso", "Client A", "Community Member", "expires on", "/join/"]),
+    ("parent_user", "alice",
+     ["Dave", "Contoso Retail", "72 hours", "/org-invite/"]),
+])
+def test_each_invitation_email_says_who_where_what_until_when_with_the_link(
+        db, mixed, kind, to, must):
+    inv = db.exec(select(Invitation).where(Invitation.kind == kind)).one()
+    message = db.exec(select(OutboxMessage).where(OutboxMessage.invitation_id == inv.id)).one()
+    assert message.body_html and message.body_text
+    for body in (message.body_text, message.body_html):
+        for words in must:
+            assert words in body, (kind, words)
+    assert "\n" not in message.subject and message.subject

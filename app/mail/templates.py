@@ -26,6 +26,8 @@ def tenant_invitation(*, inviter: str, inviter_org: str, community: str, expires
         "To accept, you must be a Tenant Administrator of your tenant. Open the invitation, "
         "sign in with your Tenant ID or alias, and select Join. Membership begins once "
         f"{inviter_org} confirms.",
+        f"What it grants: your tenant becomes a member tenant of {community}, and its "
+        "administrators get the Community Moderator role there.",
         f"This invitation expires on {_when(expires_at)}.",
     ]
     text = "\n\n".join(paragraphs + [f"View invitation: {link}"]) + "\n"

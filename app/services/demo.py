@@ -57,3 +57,26 @@ def seed_demo(db: Session) -> dict[str, Organization]:
         create_community(db, alice, client, f"Managed security for {client}.", kind="managed",
                          parent_id=soc.id)
     return orgs
+
+
+def seed_demo_invitations(db: Session, mail, now) -> None:
+    """Two open invitations from Alice, so the Invitations page and the Mailbox show
+    something: a tenant invitation and a managed-community user invitation."""
+    from app.models import Community, Role, User
+    from app.services import tenant_invitations as ti
+    from app.services import user_invitations as ui
+
+    def viewer_of(username: str):
+        user = db.exec(select(User).where(User.username == username)).one()
+        return viewer_for_user(db, user, user.home_organization_id)
+
+    def community(name: str) -> int:
+        return db.exec(select(Community.id).where(Community.name == name)).one()
+
+    alice = viewer_of("alice")
+    ti.invite_tenant(db, alice, community("Wind Farm Analytics"), "ops@tailspin.example",
+                     now=now, mailer=mail.tenant())
+    member = db.exec(select(Role.id).where(Role.name == "Community Member",
+                                           Role.organization_id.is_(None))).one()
+    ui.invite_users(db, alice, "analyst@client-a.example", [community("Client A")], [member],
+                    now=now, mailer=mail.user())
