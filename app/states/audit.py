@@ -4,10 +4,8 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.services.audit_log import list_events
-from app.states.viewer import to_signin, viewer_of
+from app.states.page import ViewerPage
 
 
 def _day(value: str) -> datetime | None:
@@ -17,7 +15,7 @@ def _day(value: str) -> datetime | None:
         return None
 
 
-class AuditState(rx.State):
+class AuditState(ViewerPage, rx.State):
     rows: list[dict[str, str | int]] = []
     actor: str = ""
     action: str = ""
@@ -27,50 +25,38 @@ class AuditState(rx.State):
     pages: list[int] = []
     current: int = 0
     next_before: int = 0
-    error: str = ""
-    loaded: bool = False
 
-    def _fetch(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self.rows, nxt = list_events(
-                    db, viewer, actor=self.actor, action=self.action,
-                    target="" if self.target == "all" else self.target,
-                    since=_day(self.since), until=_day(self.until),
-                    before_id=self.current or None)
-            self.next_before, self.error = nxt or 0, ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.rows, self.error = [], err.message
-        finally:
-            self.loaded = True
-        return None
+    def _refresh(self, db, viewer) -> None:
+        self.rows, nxt = list_events(
+            db, viewer, actor=self.actor, action=self.action,
+            target="" if self.target == "all" else self.target,
+            since=_day(self.since), until=_day(self.until), before_id=self.current or None)
+        self.next_before = nxt or 0
 
-    @rx.event
-    def load(self):
+    def _clear(self) -> None:
+        self.rows = []
+
+    def _start(self) -> None:
         self.pages, self.current = [], 0
-        return self._fetch()
 
     @rx.event
     def set_filter(self, field: str, value: str):
         if field in ("actor", "action", "target", "since", "until"):
             setattr(self, field, str(value)[:64])
             self.pages, self.current = [], 0
-            return self._fetch()
+            return self._reload()
         return None
 
     @rx.event
     def older(self):
         if self.next_before:
             self.pages, self.current = self.pages + [self.current], self.next_before
-            return self._fetch()
+            return self._reload()
         return None
 
     @rx.event
     def newer(self):
         if self.pages:
             self.current, self.pages = self.pages[-1], self.pages[:-1]
-            return self._fetch()
+            return self._reload()
         return None

@@ -4,8 +4,6 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import (
     LiveInbox,
     LiveTopic,
@@ -27,7 +25,8 @@ from app.services.invitation_list import (
 )
 from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import attempt, to_signin, viewer_of
+from app.states.page import ViewerPage
+from app.states.viewer import attempt
 
 PAGE_SIZE = 50
 
@@ -38,7 +37,7 @@ def mail_settings() -> acts.MailSettings:
                              s.user_invite_days)
 
 
-class InvitationsState(rx.State):
+class InvitationsState(ViewerPage, rx.State):
     rows: list[dict[str, str | int | bool]] = []
     counts: dict[str, int] = {}
     kind: str = "all"
@@ -54,8 +53,6 @@ class InvitationsState(rx.State):
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
     details: dict = {}
-    error: str = ""
-    loaded: bool = False
 
     def _params(self) -> dict[str, str]:
         """The filters and order as the export route's query parameters."""
@@ -73,49 +70,32 @@ class InvitationsState(rx.State):
     def export_href(self) -> str:
         return "/invitations.csv?" + urlencode(self._params())
 
-    def _fetch(self):
-        try:
-            viewer = viewer_of(self)
-            now = utcnow()
-            with session_scope() as db:
-                rows, nxt = page(db, viewer, self._filters(), now, after=self.current or None,
-                                 size=PAGE_SIZE, order=order_from(self._params()))
-                self.counts = status_counts(db, viewer, self._filters(), now)
-            mine = {viewer.email, viewer.username}
-            self.rows = [{**r, "received": r["recipient"] in mine} for r in rows]
-            self.next_cursor = nxt or ""
-            self.error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.rows, self.error = [], err.message
-        finally:
-            self.loaded = True
-        return None
+    def _refresh(self, db, viewer) -> None:
+        now = utcnow()
+        rows, nxt = page(db, viewer, self._filters(), now, after=self.current or None,
+                         size=PAGE_SIZE, order=order_from(self._params()))
+        self.counts = status_counts(db, viewer, self._filters(), now)
+        self.places = [list(p) for p in places(db, viewer)]
+        mine = {viewer.email, viewer.username}
+        self.rows = [{**r, "received": r["recipient"] in mine} for r in rows]
+        self.next_cursor = nxt or ""
 
-    def _first_page(self):
+    def _clear(self) -> None:
+        self.rows = []
+
+    def _start(self) -> None:
         self.cursors, self.current, self.details = [], "", {}
-        return self._fetch()
 
-    @rx.event
-    def load(self):
-        result = self._first_page()
-        if result is not None:
-            return result
-        viewer = viewer_of(self)
-        with session_scope() as db:
-            self.places = [list(p) for p in places(db, viewer)]
+    def _follow(self, viewer):
         return [LiveTopic.follow(organization_topic(viewer.organization_id)),
                 LiveInbox.follow(inbox_topic(viewer.user_id))]
 
-    @rx.event
-    def live_refresh(self, message: str, topic: str):
-        """Someone acted on invitations of this organization, or on one addressed to this
-        person: re-query this page."""
-        if not self.router.url.path.rstrip("/").endswith("/invitations"):
-            return None
-        self._fetch()
-        return rx.toast.info(message) if message else None
+    def _page_path(self) -> str:
+        return "/invitations"
+
+    def _first_page(self):
+        self._start()
+        return self._reload()
 
     @rx.event
     def set_filter(self, name: str, value: str):
@@ -154,14 +134,14 @@ class InvitationsState(rx.State):
         if self.next_cursor:
             self.cursors = self.cursors + [self.current]
             self.current = self.next_cursor
-            return self._fetch()
+            return self._reload()
         return None
 
     @rx.event
     def previous_page(self):
         if self.cursors:
             self.current, self.cursors = self.cursors[-1], self.cursors[:-1]
-            return self._fetch()
+            return self._reload()
         return None
 
     @rx.event
@@ -182,7 +162,7 @@ class InvitationsState(rx.State):
         if refusal is not None:
             return refusal
         self.details = {}
-        self._fetch()
+        self._reload()
         topics = [organization_topic(viewer.organization_id),
                   organization_topic(inv.organization_id)]
         if inv.community_id:

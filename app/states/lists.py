@@ -1,52 +1,29 @@
 """States of the shell's list pages: each loads rows its viewer may see."""
 
-from collections.abc import Callable
-
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
+from app.domain.errors import DomainError
 from app.domain.permissions import ORG_CREATE_COMMUNITY, ORG_MANAGE_ORGS
 from app.mail.devmailbox import list_messages
 from app.services.communities import create_community, list_communities
 from app.services.directory import create_child_organization, list_descendants
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.page import ViewerPage, submit
 
 
-def _load(state, fetch: Callable) -> object:
-    """Check the session, run `fetch(db, viewer)`, and turn refusals into a message."""
-    try:
-        viewer = viewer_of(state)
-        with session_scope() as db:
-            state.rows = fetch(db, viewer)
-        state.error = ""
-    except NotSignedIn:
-        return to_signin(state)
-    except DomainError as err:
-        state.rows = []
-        state.error = err.message
-    finally:
-        state.loaded = True
-    return None
-
-
-class CommunitiesState(rx.State):
+class CommunitiesState(ViewerPage, rx.State):
     rows: list[dict[str, str | int | None]] = []
     search: str = ""
-    error: str = ""
-    loaded: bool = False
     can_create: bool = False
     add_open: bool = False
     add_error: str = ""
 
-    def _fetch(self, db, viewer):
+    def _refresh(self, db, viewer) -> None:
         self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
-        return list_communities(db, viewer, self.search)
+        self.rows = list_communities(db, viewer, self.search)
 
-    @rx.event
-    def load(self):
-        return _load(self, self._fetch)
+    def _clear(self) -> None:
+        self.rows = []
 
     @rx.event
     def open_add(self, value: bool = True):
@@ -54,16 +31,12 @@ class CommunitiesState(rx.State):
 
     @rx.event
     def add_community(self, form: dict):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                created = create_community(db, viewer, str(form.get("name", "")),
-                                           str(form.get("description", "")))
-                new_id = created.id
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.add_error = err.message
+        new_id, error, away = submit(self, lambda db, v: create_community(
+            db, v, str(form.get("name", "")), str(form.get("description", ""))).id)
+        if away is not None:
+            return away
+        if error is not None:
+            self.add_error = error
             return None
         self.add_open = False
         return [rx.redirect(f"/communities/{new_id}"),
@@ -72,24 +45,21 @@ class CommunitiesState(rx.State):
     @rx.event
     def set_search(self, value: str):
         self.search = value[:100]
-        return _load(self, self._fetch)
+        return self._reload()
 
 
-class OrganizationsState(rx.State):
+class OrganizationsState(ViewerPage, rx.State):
     rows: list[dict[str, str]] = []
-    error: str = ""
-    loaded: bool = False
     can_create: bool = False
     add_open: bool = False
     add_error: str = ""
 
-    def _fetch(self, db, viewer):
+    def _refresh(self, db, viewer) -> None:
         self.can_create = viewer.has(ORG_MANAGE_ORGS)
-        return list_descendants(db, viewer)
+        self.rows = list_descendants(db, viewer)
 
-    @rx.event
-    def load(self):
-        return _load(self, self._fetch)
+    def _clear(self) -> None:
+        self.rows = []
 
     @rx.event
     def open_add(self, value: bool = True):
@@ -97,30 +67,26 @@ class OrganizationsState(rx.State):
 
     @rx.event
     def add_organization(self, form: dict):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                create_child_organization(db, viewer, str(form.get("name", "")),
-                                          str(form.get("alias", "")))
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.add_error = err.message
+        _, error, away = submit(self, lambda db, v: create_child_organization(
+            db, v, str(form.get("name", "")), str(form.get("alias", ""))))
+        if away is not None:
+            return away
+        if error is not None:
+            self.add_error = error
             return None
         self.add_open = False
-        _load(self, self._fetch)
+        self._reload()
         return rx.toast.success("Organization created.")
 
 
-class MailboxState(rx.State):
+class MailboxState(ViewerPage, rx.State):
     rows: list[dict[str, str | int]] = []
-    error: str = ""
-    loaded: bool = False
 
-    @rx.event
-    def load(self):
+    def _refresh(self, db, viewer) -> None:
         if not get_settings().dev_mailbox:
-            self.error = "Mail goes to the configured SMTP server; there is no dev mailbox."
-            self.loaded = True
-            return None
-        return _load(self, lambda db, v: list_messages(db))
+            raise DomainError("Mail goes to the configured SMTP server; there is no dev "
+                              "mailbox.")
+        self.rows = list_messages(db)
+
+    def _clear(self) -> None:
+        self.rows = []

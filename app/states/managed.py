@@ -19,6 +19,7 @@ from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
 from app.states.broadcast import broadcast
+from app.states.page import ViewerPage
 from app.states.viewer import attempt, to_signin, viewer_of
 
 
@@ -32,7 +33,7 @@ def _toggle(items: list[str], value: str, on: bool) -> list[str]:
     return rest + [value] if on else rest
 
 
-class ManagedState(rx.State):
+class ManagedState(ViewerPage, rx.State):
     tab: str = "communities"
     communities: list[dict[str, str | int | None]] = []
     members: list[dict[str, str | int]] = []
@@ -41,7 +42,6 @@ class ManagedState(rx.State):
     ceiling: list[str] = []
     can_create: bool = False
     filter_community: str = "all"
-    error: str = ""
     # + User dialog
     invite_open: bool = False
     addresses: str = ""
@@ -74,17 +74,11 @@ class ManagedState(rx.State):
         self.roles = cr.list_roles(db, viewer)
         self.ceiling = sorted(cr.permission_ceiling(db, viewer))
 
-    def _reload(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self._refresh(db, viewer)
-            self.error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.error = err.message
-        return None
+    def _follow(self, viewer):
+        return LiveTopic.follow(managed_topic(viewer.organization_id))
+
+    def _page_path(self) -> str:
+        return "/managed"
 
     def _act(self, action, success: str, announce: bool = False,
              invitation_id: int | None = None):
@@ -101,24 +95,6 @@ class ManagedState(rx.State):
                 f"{viewer.display_name}: {success}",
                 invitation_ids=[invitation_id] if invitation_id else None))
         return events
-
-    @rx.event
-    def live_refresh(self, message: str, topic: str):
-        if not self.router.url.path.rstrip("/").endswith("/managed"):
-            return None
-        self._reload()
-        return rx.toast.info(message)
-
-    @rx.event
-    def load(self):
-        result = self._reload()
-        if result is not None:
-            return result
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            return to_signin(self)
-        return LiveTopic.follow(managed_topic(viewer.organization_id))
 
     @rx.event
     def set_tab(self, value: str):

@@ -12,19 +12,18 @@ from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
 from app.states.broadcast import broadcast
+from app.states.page import ViewerPage
 from app.states.viewer import attempt, to_signin, viewer_of
 
 
-class OrgUsersState(rx.State):
+class OrgUsersState(ViewerPage, rx.State):
     tab: str = "users"
     users: list[dict[str, str]] = []
     groups: list[dict[str, str | int]] = []
     invitations: list[dict[str, str | int | bool]] = []
     status_filter: str = "All"
-    error: str = ""
     can_invite: bool = False
     can_groups: bool = False
-    loaded: bool = False
     # Invite Parent User
     invite_open: bool = False
     chips: list[str] = []
@@ -46,19 +45,14 @@ class OrgUsersState(rx.State):
         self.invitations = (pi.list_invitations(db, viewer, utcnow(), status)
                             if self.can_invite else [])
 
-    def _reload(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self._refresh(db, viewer)
-            self.error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.users, self.groups, self.invitations, self.error = [], [], [], err.message
-        finally:
-            self.loaded = True
-        return None
+    def _clear(self) -> None:
+        self.users, self.groups, self.invitations = [], [], []
+
+    def _follow(self, viewer):
+        return LiveTopic.follow(organization_topic(viewer.organization_id))
+
+    def _page_path(self) -> str:
+        return "/users"
 
     def _act(self, action, success: str, invitation_id: int | None = None):
         viewer, _, refusal = attempt(self, action)
@@ -70,21 +64,6 @@ class OrgUsersState(rx.State):
         return [rx.toast.success(success),
                 broadcast([organization_topic(viewer.organization_id)],
                           f"{viewer.display_name}: {success}", invitation_ids=[invitation_id])]
-
-    @rx.event
-    def load(self):
-        result = self._reload()
-        if result is not None:
-            return result
-        viewer = viewer_of(self)
-        return LiveTopic.follow(organization_topic(viewer.organization_id))
-
-    @rx.event
-    def live_refresh(self, message: str, topic: str):
-        if not self.router.url.path.rstrip("/").endswith("/users"):
-            return None
-        self._reload()
-        return rx.toast.info(message) if message else None
 
     @rx.event
     def set_tab(self, value: str):
