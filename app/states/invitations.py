@@ -24,7 +24,6 @@ from app.services.invitation_list import (
     status_counts,
 )
 from app.settings import get_settings
-from app.states.broadcast import broadcast
 from app.states.page import ViewerPage
 from app.states.viewer import attempt
 
@@ -157,46 +156,44 @@ class InvitationsState(ViewerPage, rx.State):
     def close_details(self):
         self.details = {}
 
-    def _act(self, action, success: str):
-        viewer, inv, refusal = attempt(self, action)
-        if refusal is not None:
-            return refusal
-        self.details = {}
-        self._reload()
-        topics = [organization_topic(viewer.organization_id),
-                  organization_topic(inv.organization_id)]
-        if inv.community_id:
-            topics.append(community_topic(inv.community_id))
-        return [rx.toast.success(success),
-                broadcast(topics, f"{viewer.display_name}: {success}",
-                          invitation_ids=[inv.id])]
+    def _act(self, action, success: str, announce: bool = True,
+             invitation_id: int | None = None):
+        self.details = {}   # its status is about to change
+        return super()._act(action, success, announce, invitation_id)
+
+    def _topics(self, viewer, inv) -> list[str]:
+        """Both organizations' pages and the community's (each service returns the row)."""
+        return [organization_topic(viewer.organization_id),
+                organization_topic(inv.organization_id)] + (
+                    [community_topic(inv.community_id)] if inv.community_id else [])
 
     @rx.event
     def resend(self, invitation_id: int):
         return self._act(lambda db, v: acts.resend(db, v, invitation_id, now=utcnow(),
                                                    mail=mail_settings()),
-                         "Sent again with a new link; the old link no longer works.")
+                         "Sent again with a new link; the old link no longer works.",
+                         invitation_id=invitation_id)
 
     @rx.event
     def revoke(self, invitation_id: int):
         return self._act(lambda db, v: acts.revoke(db, v, invitation_id, now=utcnow()),
-                         "Invitation revoked.")
+                         "Invitation revoked.", invitation_id=invitation_id)
 
     @rx.event
     def confirm(self, invitation_id: int):
         return self._act(lambda db, v: acts.confirm(db, v, invitation_id, now=utcnow()),
-                         "Tenant confirmed.")
+                         "Tenant confirmed.", invitation_id=invitation_id)
 
     @rx.event
     def accept(self, invitation_id: int):
         return self._act(lambda db, v: acts.accept(db, v, invitation_id, now=utcnow(),
                                                    mail=mail_settings()),
-                         "Invitation accepted.")
+                         "Invitation accepted.", invitation_id=invitation_id)
 
     @rx.event
     def decline(self, invitation_id: int):
         return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow()),
-                         "Invitation declined.")
+                         "Invitation declined.", invitation_id=invitation_id)
 
 
 register_refresher("org", InvitationsState)

@@ -18,9 +18,8 @@ from app.services import custom_roles as cr
 from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
-from app.states.broadcast import broadcast
-from app.states.page import ViewerPage
-from app.states.viewer import attempt, to_signin, viewer_of
+from app.states.page import BatchInvite, ViewerPage
+from app.states.viewer import to_signin, viewer_of
 
 
 def user_mailer() -> Mailer:
@@ -33,7 +32,7 @@ def _toggle(items: list[str], value: str, on: bool) -> list[str]:
     return rest + [value] if on else rest
 
 
-class ManagedState(ViewerPage, rx.State):
+class ManagedState(ViewerPage, BatchInvite, rx.State):
     tab: str = "communities"
     communities: list[dict[str, str | int | None]] = []
     members: list[dict[str, str | int]] = []
@@ -47,8 +46,6 @@ class ManagedState(ViewerPage, rx.State):
     addresses: str = ""
     pick_communities: list[str] = []
     pick_roles: list[str] = []
-    results: list[dict[str, str]] = []
-    invite_error: str = ""
     # community dialog
     community_open: bool = False
     community_error: str = ""
@@ -80,21 +77,11 @@ class ManagedState(ViewerPage, rx.State):
     def _page_path(self) -> str:
         return "/managed"
 
-    def _act(self, action, success: str, announce: bool = False,
-             invitation_id: int | None = None):
-        viewer, result, refusal = attempt(self, action)
-        if refusal is not None:
-            return refusal
-        touched = [result] if isinstance(result, int) else []
-        self._reload()
-        events = [rx.toast.success(success)]
-        if announce:
-            events.append(broadcast(
-                [managed_topic(viewer.organization_id), organization_topic(viewer.organization_id)]
-                + [community_topic(c) for c in touched],
-                f"{viewer.display_name}: {success}",
-                invitation_ids=[invitation_id] if invitation_id else None))
-        return events
+    def _topics(self, viewer, result) -> list[str]:
+        """The organization's pages and, when the action returns one, a community's."""
+        touched = [community_topic(result)] if isinstance(result, int) else []
+        return [managed_topic(viewer.organization_id),
+                organization_topic(viewer.organization_id)] + touched
 
     @rx.event
     def set_tab(self, value: str):
@@ -126,25 +113,9 @@ class ManagedState(ViewerPage, rx.State):
 
     @rx.event
     def validate(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self.results = ui.invite_users(
-                    db, viewer, self.addresses, [int(c) for c in self.pick_communities],
-                    [int(r) for r in self.pick_roles], now=utcnow(), mailer=user_mailer())
-            self.invite_error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.invite_error, self.results = err.message, []
-            return None
-        self._reload()
-        sent = sum(1 for r in self.results if r["outcome"] == "invited")
-        return broadcast([managed_topic(viewer.organization_id),
-                          organization_topic(viewer.organization_id)],
-                         f"{viewer.display_name} invited {sent} people.",
-                         recipients=[r["address"] for r in self.results
-                                     if r["outcome"] == "invited"])
+        return self._invite(lambda db, v: ui.invite_users(
+            db, v, self.addresses, [int(c) for c in self.pick_communities],
+            [int(r) for r in self.pick_roles], now=utcnow(), mailer=user_mailer()), "address")
 
     # --- communities --------------------------------------------------------------------
     @rx.event
@@ -215,7 +186,8 @@ class ManagedState(ViewerPage, rx.State):
 
     @rx.event
     def delete_role(self, role_id: int):
-        return self._act(lambda db, v: cr.delete_role(db, v, role_id), "Role deleted.")
+        return self._act(lambda db, v: cr.delete_role(db, v, role_id), "Role deleted.",
+                         announce=False)
 
     # --- members and invitations -------------------------------------------------------
     @rx.event

@@ -11,12 +11,11 @@ from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
-from app.states.broadcast import broadcast
-from app.states.page import ViewerPage
-from app.states.viewer import attempt, to_signin, viewer_of
+from app.states.page import BatchInvite, ViewerPage
+from app.states.viewer import to_signin, viewer_of
 
 
-class OrgUsersState(ViewerPage, rx.State):
+class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     tab: str = "users"
     users: list[dict[str, str]] = []
     groups: list[dict[str, str | int]] = []
@@ -29,8 +28,6 @@ class OrgUsersState(ViewerPage, rx.State):
     chips: list[str] = []
     chip_text: str = ""
     pick_groups: list[str] = []
-    results: list[dict[str, str]] = []
-    invite_error: str = ""
     # groups
     group_open: bool = False
     group_error: str = ""
@@ -54,16 +51,8 @@ class OrgUsersState(ViewerPage, rx.State):
     def _page_path(self) -> str:
         return "/users"
 
-    def _act(self, action, success: str, invitation_id: int | None = None):
-        viewer, _, refusal = attempt(self, action)
-        if refusal is not None:
-            return refusal
-        self._reload()
-        if invitation_id is None:
-            return rx.toast.success(success)
-        return [rx.toast.success(success),
-                broadcast([organization_topic(viewer.organization_id)],
-                          f"{viewer.display_name}: {success}", invitation_ids=[invitation_id])]
+    def _topics(self, viewer, result) -> list[str]:
+        return [organization_topic(viewer.organization_id)]
 
     @rx.event
     def set_tab(self, value: str):
@@ -116,37 +105,23 @@ class OrgUsersState(ViewerPage, rx.State):
         self._add_chip(self.chip_text)
         self.chip_text = ""
         s = get_settings()
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self.results = pi.invite_parent_users(
-                    db, viewer, self.chips, [int(g) for g in self.pick_groups], now=utcnow(),
-                    secret_key=s.secret_key, base_url=s.base_url)
-            self.invite_error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.invite_error, self.results = err.message, []
-            return None
-        self._reload()
-        invited = [r["username"] for r in self.results if r["outcome"] == "invited"]
-        if not invited:
-            return None
-        return broadcast([organization_topic(viewer.organization_id)],
-                         f"{viewer.display_name} invited {', '.join(invited)}.",
-                         recipients=invited)
+        return self._invite(lambda db, v: pi.invite_parent_users(
+            db, v, self.chips, [int(g) for g in self.pick_groups], now=utcnow(),
+            secret_key=s.secret_key, base_url=s.base_url), "username")
 
     @rx.event
     def delete_invitation(self, invitation_id: int):
         return self._act(lambda db, v: pi.delete_invitation(db, v, invitation_id, now=utcnow()),
-                         "Invitation deleted; its link no longer works.", invitation_id)
+                         "Invitation deleted; its link no longer works.",
+                         invitation_id=invitation_id)
 
     @rx.event
     def resend(self, invitation_id: int):
         s = get_settings()
         return self._act(lambda db, v: pi.resend_invitation(
             db, v, invitation_id, now=utcnow(), secret_key=s.secret_key, base_url=s.base_url),
-            "A new 72-hour link was sent; the old one no longer works.", invitation_id)
+            "A new 72-hour link was sent; the old one no longer works.",
+            invitation_id=invitation_id)
 
     # --- groups -------------------------------------------------------------------------
     @rx.event

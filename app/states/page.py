@@ -6,7 +6,8 @@ import reflex as rx
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
-from app.states.viewer import to_signin, viewer_of
+from app.states.broadcast import broadcast
+from app.states.viewer import attempt, to_signin, viewer_of
 
 
 class ViewerPage(rx.State, mixin=True):
@@ -32,6 +33,10 @@ class ViewerPage(rx.State, mixin=True):
         """The path this page lives at; a live signal elsewhere is ignored."""
         return ""
 
+    def _topics(self, viewer: Viewer, result) -> list[str]:
+        """Who else hears of an action whose service call returned `result`."""
+        return []
+
     # --- shared ------------------------------------------------------------------------------
     def _reload(self):
         """Re-read the page as the viewer; returns a redirect to sign-in when needed."""
@@ -48,6 +53,21 @@ class ViewerPage(rx.State, mixin=True):
         finally:
             self.loaded = True
         return None
+
+    def _act(self, action, success: str, announce: bool = True,
+             invitation_id: int | None = None):
+        """Run `action(db, viewer)`, re-read this page, say `success`; with `announce`, tell
+        the other tabs following `_topics` and the person `invitation_id` is for."""
+        viewer, result, refusal = attempt(self, action)
+        if refusal is not None:
+            return refusal
+        self._reload()
+        events = [rx.toast.success(success)]
+        topics = self._topics(viewer, result) if announce else []
+        if topics:
+            events.append(broadcast(topics, f"{viewer.display_name}: {success}",
+                                    invitation_ids=[invitation_id] if invitation_id else None))
+        return events
 
     @rx.event
     def load(self):
@@ -67,6 +87,32 @@ class ViewerPage(rx.State, mixin=True):
             return None
         self._reload()
         return rx.toast.info(message) if message else None
+
+
+class BatchInvite(rx.State, mixin=True):
+    """A dialog that invites several people at once and shows one result per person."""
+
+    results: list[dict[str, str]] = []
+    invite_error: str = ""
+
+    def _invite(self, action, key: str):
+        """Run `action(db, viewer)` (a result per person, `key` naming them), re-read the
+        page, and tell the other tabs and the people invited."""
+        found, error, away = submit(self, lambda db, v: (v, action(db, v)))
+        if away is not None:
+            return away
+        if error is not None:
+            self.invite_error, self.results = error, []
+            return None
+        viewer, self.results = found
+        self.invite_error = ""
+        self._reload()
+        invited = [r[key] for r in self.results if r["outcome"] == "invited"]
+        if not invited:
+            return None
+        return broadcast(self._topics(viewer, None),
+                         f"{viewer.display_name} invited {', '.join(invited)}.",
+                         recipients=invited)
 
 
 def submit(state: rx.State, action):
