@@ -14,34 +14,17 @@ from app.live.topics import (
 )
 from app.models import utcnow
 from app.services import tenant_invitations as ti
-from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.community import mailer
-from app.states.viewer import optional_viewer, path_token, viewer_of
+from app.states.page import LinkPage
+from app.states.viewer import viewer_of
 
 
-class AcceptState(rx.State):
-    invitation: dict[str, str | bool | int] = {}
-    error: str = ""
-    signed_in_as: str = ""
+class AcceptState(LinkPage, rx.State):
     decline_reason: str = ""
-    loaded: bool = False
 
-    def _token(self) -> str:
-        return path_token(self)
-
-    def _show(self) -> None:
-        viewer = optional_viewer(self)
-        self.signed_in_as = f"{viewer.email} ({viewer.org_name})" if viewer else ""
-        try:
-            with session_scope() as db:
-                self.invitation = ti.invitation_view(db, get_settings().secret_key,
-                                                     self._token(), viewer, utcnow())
-            self.error = ""
-        except DomainError as err:
-            self.invitation = {}
-            self.error = err.message
-        self.loaded = True
+    def _view(self, db, secret_key, token, viewer):
+        return ti.invitation_view(db, secret_key, token, viewer, utcnow())
 
     @rx.event
     def load(self):

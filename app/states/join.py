@@ -10,31 +10,19 @@ from app.models import Organization, utcnow
 from app.services import user_invitations as ui
 from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import optional_viewer, path_token, viewer_of
+from app.states.page import LinkPage
+from app.states.viewer import viewer_of
 
 
-class JoinState(rx.State):
-    invitation: dict[str, str | bool] = {}
-    error: str = ""
-    signed_in_as: str = ""
+class JoinState(LinkPage, rx.State):
     form_error: str = ""
     created_alias: str = ""
-    loaded: bool = False
 
-    def _token(self) -> str:
-        return path_token(self)
+    def _view(self, db, secret_key, token, viewer):
+        return ui.join_view(db, secret_key, token, viewer, utcnow())
 
-    def _show(self) -> None:
-        viewer = optional_viewer(self)
-        self.signed_in_as = viewer.email if viewer else ""
-        try:
-            with session_scope() as db:
-                self.invitation = ui.join_view(db, get_settings().secret_key, self._token(),
-                                               viewer, utcnow())
-            self.error = ""
-        except DomainError as err:
-            self.invitation, self.error = {}, err.message
-        self.loaded = True
+    def _who(self, viewer) -> str:
+        return viewer.email
 
     @rx.event
     def load(self):

@@ -10,29 +10,16 @@ from app.models import utcnow
 from app.services import parent_invitations as pi
 from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import optional_viewer, path_token, viewer_of
+from app.states.page import LinkPage
+from app.states.viewer import viewer_of
 
 
-class OrgInviteState(rx.State):
-    invitation: dict[str, str | int] = {}
-    error: str = ""
-    signed_in_as: str = ""
-    loaded: bool = False
+class OrgInviteState(LinkPage, rx.State):
+    def _view(self, db, secret_key, token, viewer):
+        return pi.invitation_view(db, secret_key, token, viewer, utcnow())
 
-    def _token(self) -> str:
-        return path_token(self)
-
-    def _show(self) -> None:
-        viewer = optional_viewer(self)
-        self.signed_in_as = f"{viewer.username} ({viewer.org_name})" if viewer else ""
-        try:
-            with session_scope() as db:
-                self.invitation = pi.invitation_view(db, get_settings().secret_key,
-                                                     self._token(), viewer, utcnow())
-            self.error = ""
-        except DomainError as err:
-            self.invitation, self.error = {}, err.message
-        self.loaded = True
+    def _who(self, viewer) -> str:
+        return f"{viewer.username} ({viewer.org_name})"
 
     @rx.event
     def load(self):

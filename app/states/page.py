@@ -6,8 +6,9 @@ import reflex as rx
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
+from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import attempt, to_signin, viewer_of
+from app.states.viewer import attempt, optional_viewer, path_token, to_signin, viewer_of
 
 
 class ViewerPage(rx.State, mixin=True):
@@ -87,6 +88,38 @@ class ViewerPage(rx.State, mixin=True):
             return None
         self._reload()
         return rx.toast.info(message) if message else None
+
+
+class LinkPage(rx.State, mixin=True):
+    """A page anyone holding an emailed link may open: the invitation as the viewer (signed
+    in or not) may see it, and who is signed in."""
+
+    invitation: dict[str, str | bool | int] = {}
+    error: str = ""
+    signed_in_as: str = ""
+    loaded: bool = False
+
+    def _view(self, db, secret_key: str, token: str, viewer: Viewer | None) -> dict:
+        """The service's view of the invitation behind `token`."""
+        raise NotImplementedError
+
+    def _who(self, viewer: Viewer) -> str:
+        return f"{viewer.email} ({viewer.org_name})"
+
+    def _token(self) -> str:
+        return path_token(self)
+
+    def _show(self) -> None:
+        viewer = optional_viewer(self)
+        self.signed_in_as = self._who(viewer) if viewer else ""
+        try:
+            with session_scope() as db:
+                self.invitation = self._view(db, get_settings().secret_key, self._token(),
+                                             viewer)
+            self.error = ""
+        except DomainError as err:
+            self.invitation, self.error = {}, err.message
+        self.loaded = True
 
 
 class BatchInvite(rx.State, mixin=True):
