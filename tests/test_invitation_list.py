@@ -20,6 +20,7 @@ from app.services.invitation_list import (
     page,
     places,
     status_counts,
+    timeline,
 )
 from tests.helpers import NOW, SECRET, viewer
 
@@ -257,3 +258,32 @@ def test_each_invitation_email_says_who_where_what_until_when_with_the_link(
         for words in must:
             assert words in body, (kind, words)
     assert "\n" not in message.subject and message.subject
+
+
+def test_the_timeline_ends_when_the_community_is_deleted(db, mixed):
+    from app.services import community_admin as ca
+    inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    ca.archive_community(db, viewer(db, "alice"), inv.community_id, "Wind Farm Analytics",
+                         now=NOW + timedelta(hours=1))
+    db.commit()
+    assert [e["what"] for e in timeline(db, inv.id)] == ["Sent",
+                                                         "Revoked (Community deleted)"]
+
+
+def test_delivery_outcomes_join_the_timeline(db, engine, mixed):
+    from app.mail import sender
+    from tests.smtp_server import TestSMTPServer
+    server = TestSMTPServer().start()
+    server.failures = ["550 5.1.1 no such mailbox"]   # the first message: the tenant's
+    try:
+        sender.run_once(engine, worker="w", smtp_url=server.url, sender="no-reply@localhost")
+    finally:
+        server.stop()
+    db.expire_all()
+    tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    user_inv = db.exec(select(Invitation).where(Invitation.kind == "community_user")).one()
+    assert [e["what"] for e in timeline(db, tenant_inv.id)] == [
+        "Sent", "Email could not be delivered to bob@fabrikam.example "
+        "(550 5.1.1 no such mailbox)"]
+    assert [e["what"] for e in timeline(db, user_inv.id)] == [
+        "Sent", "Email delivered to carol@northwind.example"]

@@ -252,3 +252,30 @@ def test_resend_kills_the_old_link_of_the_whole_batch(db, demo):
     cm.revoke(db, viewer(db, "alice"), inv_id, now=NOW)
     db.commit()
     assert ui.join_view(db, SECRET, new, None, NOW)["communities"] == "Client B"
+
+
+def test_a_new_account_and_every_answer_to_a_batch_are_in_the_audit_trail(db, demo):
+    from app.models import AuditEvent
+    invite(db, "pat@client.example, quinn@client.example", ["Client A", "Client B"])
+    alias = ui.create_account_and_accept(db, link_token(db, "pat@client.example"), "Pat",
+                                         "a-long-password", now=NOW, secret_key=SECRET,
+                                         ip="203.0.113.9")
+    db.commit()
+    created = db.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
+    assert created.ip == "203.0.113.9" and created.organization_id == org(db, alias).id
+    accepted = db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.accept")).all()
+    assert len(accepted) == 2 and {e.ip for e in accepted} == {"203.0.113.9"}
+
+    rows = db.exec(select(Invitation).where(Invitation.recipient == "quinn@client.example")
+                   ).all()
+    from app.services.orgs import create_user
+    person = create_user(db, org(db, "northwind"), email="quinn@client.example",
+                         username="quinn", display_name="Quinn", password="a-long-password",
+                         role=None)
+    db.commit()
+    ui.decline_received(db, viewer_for_user(db, person, org(db, "northwind").id), rows[0].id,
+                        now=NOW)
+    db.commit()
+    declined = db.exec(select(AuditEvent.target_id).where(
+        AuditEvent.action == "invitation.decline")).all()
+    assert sorted(declined) == sorted(r.id for r in rows)  # one event per community

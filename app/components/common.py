@@ -33,7 +33,8 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Comp
     def header(i, h):
         content, props = h if isinstance(h, tuple) else (h, {})
         last = i == len(headers) - 1
-        return rx.table.column_header_cell(content, style=pinned if last else {}, **props)
+        style = {**pinned, "background": "var(--gray-2)"} if last and pinned else {}
+        return rx.table.column_header_cell(content, style=style, **props)
 
     def row(r):
         contents = cells(r)

@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
-from app.models import OutboxMessage, utcnow
+from app.models import Invitation, OutboxMessage, utcnow
+from app.services import audit
 
 STALE_CLAIM = timedelta(minutes=5)
 _LINK = re.compile(r"(/(?:invite|join|org-invite)/)[A-Za-z0-9_\-]+")
@@ -53,11 +54,19 @@ def retry_delay(attempts: int) -> timedelta:
     return BASE_DELAY * (2 ** max(attempts - 1, 0))
 
 
-def _finish(db: Session, message_id: int, worker: str, **values) -> None:
-    db.exec(update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker,
-                   OutboxMessage.status == "sending")
-            .values(**values))
+def _finish(db: Session, row: OutboxMessage, worker: str, **values) -> None:
+    """Record the outcome of this worker's attempt; a final one (sent, failed) of an
+    invitation's email also goes into the invitation's timeline."""
+    done = db.exec(update(OutboxMessage)
+                   .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker,
+                          OutboxMessage.status == "sending")
+                   .values(**values)).rowcount
+    if done and row.invitation_id and values["status"] in ("sent", "failed"):
+        inv = db.get(Invitation, row.invitation_id)
+        audit.record(db, "invitation.delivered" if values["status"] == "sent"
+                     else "invitation.delivery_failed", "invitation", row.invitation_id,
+                     organization_id=inv.organization_id if inv else None,
+                     details={"to": row.to_addr, "error": values.get("last_error") or ""})
     db.commit()
 
 
@@ -74,15 +83,15 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
             send(smtp_url, msg)
         except TemporaryFailure as err:
             status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
-            _finish(db, message_id, worker, status=status, attempts=attempts,
+            _finish(db, row, worker, status=status, attempts=attempts,
                     last_error=str(err)[:1000], claimed_by=None,
                     next_attempt_at=now_fn() + retry_delay(attempts))
             return status
         except PermanentFailure as err:
-            _finish(db, message_id, worker, status="failed", attempts=attempts,
+            _finish(db, row, worker, status="failed", attempts=attempts,
                     last_error=str(err)[:1000], claimed_by=None)
             return "failed"
-        _finish(db, message_id, worker, status="sent", attempts=attempts,
+        _finish(db, row, worker, status="sent", attempts=attempts,
                 sent_at=now_fn(), last_error=None, body_text=redact(row.body_text),
                 body_html=redact(row.body_html))
         return "sent"

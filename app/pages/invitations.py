@@ -95,13 +95,11 @@ def _delivery(r) -> rx.Component:
                    rx.text(r["delivery"], size="1"))
 
 
-def details_pane() -> rx.Component:
+def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
     d = I.details
-    return rx.card(rx.vstack(
-        rx.hstack(rx.heading("Invitation Details", size="3", as_="h2"), rx.spacer(),
-                  rx.icon_button(rx.icon("x"), variant="ghost", on_click=I.close_details,
-                                 aria_label="Close"), width="100%"),
-        rx.text(d["recipient"].to(str), weight="bold"),
+    return rx.vstack(
+        rx.hstack(heading, rx.spacer(), close, width="100%"),
+        rx.text(d["recipient"].to(str), weight="bold", style={"overflow_wrap": "anywhere"}),
         rx.text(d["kind"].to(str), " · ", d["where"].to(str), size="2"),
         rx.text("Grants: ", d["grants"].to(str), size="2"),
         rx.text("From ", d["invited_by"].to(str), " (", d["from_org"].to(str), ")", size="2"),
@@ -113,8 +111,18 @@ def details_pane() -> rx.Component:
         rx.text("Timeline", weight="bold", size="2"),
         rx.foreach(d["timeline"].to(list[dict[str, str]]), lambda e: rx.text(
             e["what"], " · ", e["who"], " · ", e["when"], size="2")),
-        spacing="2", width="100%"), width="100%", max_width=rx.breakpoints(lg="360px"),
-        flex_shrink="0")
+        spacing="2", width="100%")
+
+
+def details_pane() -> rx.Component:
+    """Beside the table on a wide screen, under the list on a phone (scrolled to)."""
+    close = rx.icon_button(rx.icon("x"), variant="ghost", on_click=I.close_details,
+                           aria_label="Close")
+    return rx.card(_details_body(rx.heading("Invitation Details", size="3", as_="h2"), close),
+                   id="invitation-details", width="100%",
+                   max_width=rx.breakpoints(lg="360px"), flex_shrink="0",
+                   position=rx.breakpoints(initial="static", lg="sticky"), top="72px",
+                   align_self="flex-start", style={"scroll_margin_top": "72px"})
 
 
 def _table() -> rx.Component:

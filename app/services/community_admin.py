@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import require_community
+from app.services.revocations import revoke_where
 from app.services.roles import builtin_role_id
 
 GRANTABLE = {COMMUNITY_MODERATOR.key: COMMUNITY_MODERATOR, COMMUNITY_MEMBER.key: COMMUNITY_MEMBER}
@@ -48,9 +49,8 @@ def archive_community(db: Session, viewer: Viewer, community_id: int, typed_name
                       .values(archived_at=now)).rowcount
     if changed < 1:
         raise Conflict("This community was deleted a moment ago.")
-    db.exec(update(Invitation).where(Invitation.community_id.in_(ids),
-                                     Invitation.status.in_(st.OPEN))
-            .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id))
+    revoke_where(db, viewer, now, Invitation.community_id.in_(ids),
+                 Invitation.status.in_(st.OPEN), reason="archived")
     for table in (CommunityTenant, CommunityMember):
         db.exec(update(table).where(table.community_id.in_(ids), table.status == "active")
                 .values(status="removed", removed_at=now))

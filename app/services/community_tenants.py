@@ -26,6 +26,7 @@ from app.models import (
 from app.services import audit
 from app.services.access import community_permissions, require_community
 from app.services.invitation_list import timeline
+from app.services.revocations import revoke_where
 
 _FMT = "%Y-%m-%d %H:%M"
 
@@ -115,11 +116,10 @@ def _end_membership(db: Session, viewer: Viewer, community_id: int, organization
         CommunityMember.community_id == community_id,
         CommunityMember.organization_id == organization_id,
         CommunityMember.status == "active").values(status="removed", removed_at=now))
-    db.exec(update(Invitation).where(
-        Invitation.community_id == community_id, Invitation.kind == "tenant",
-        Invitation.accepted_for_organization_id == organization_id,
-        Invitation.status == st.ACCEPTED).values(status=st.REVOKED, revoked_at=now,
-                                                 revoked_by_user_id=viewer.user_id))
+    revoke_where(db, viewer, now, Invitation.community_id == community_id,
+                 Invitation.kind == "tenant",
+                 Invitation.accepted_for_organization_id == organization_id,
+                 Invitation.status == st.ACCEPTED, reason="membership_ended")
     audit.record(db, action, "community", community_id, viewer=viewer,
                  details={"organization_id": organization_id})
 

@@ -18,6 +18,7 @@ from app.domain.permissions import BUILTIN_ROLES
 from app.domain.viewer import Viewer
 from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
 from app.services.access import invitation_filter, invitation_visible, visible_communities
+from app.services.revocations import REASONS
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
                "parent_user": "Parent organization user"}
@@ -264,7 +265,9 @@ _VERBS = {"invitation.send": "Sent", "invitation.resend": "Resent",
           "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted",
           "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
           "invitation.revoke": "Revoked", "invitation.delete": "Deleted",
-          "invitation.renewal_requested": "New invitation requested"}
+          "invitation.renewal_requested": "New invitation requested",
+          "invitation.reminder": "Reminder sent", "invitation.delivered": "Email delivered",
+          "invitation.delivery_failed": "Email could not be delivered"}
 
 
 def timeline(db: Session, invitation_id: int) -> list[dict]:
@@ -274,5 +277,15 @@ def timeline(db: Session, invitation_id: int) -> list[dict]:
                      .where(AuditEvent.target_type == "invitation",
                             AuditEvent.target_id == invitation_id)
                      .order_by(AuditEvent.at, AuditEvent.id)).all()
-    return [{"what": _VERBS.get(e.action, e.action), "who": who or "—",
-             "when": e.at.strftime("%Y-%m-%d %H:%M")} for e, who in events]
+    return [{"what": _what(e), "who": who or "—", "when": e.at.strftime("%Y-%m-%d %H:%M")}
+            for e, who in events]
+
+
+def _what(event: AuditEvent) -> str:
+    """"Revoked (Community deleted)", "Email delivered to bob@…", …"""
+    details = event.details or {}
+    verb = _VERBS.get(event.action, event.action)
+    if details.get("to"):
+        verb = f"{verb} to {details['to']}"
+    why = REASONS.get(details.get("reason", ""), "") or details.get("error", "")
+    return f"{verb} ({why})" if why else verb

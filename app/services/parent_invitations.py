@@ -23,6 +23,7 @@ from app.models import Group, GroupMember, Invitation, Organization, Organizatio
 from app.services import audit
 from app.services.access import require_org
 from app.services.groups import own_group
+from app.services.revocations import revoke_where
 from app.services.tokens_lookup import invitation_by_token
 
 KIND = "parent_user"
@@ -93,10 +94,10 @@ def _send(db: Session, viewer: Viewer, inv: Invitation, token: str, child: Organ
 
 def _write(db: Session, viewer: Viewer, child: Organization, name: str, groups: list[Group],
            now: datetime, secret_key: str, base_url: str) -> None:
-    db.exec(update(Invitation).where(  # an expired open row of this username ends here
-        Invitation.kind == KIND, Invitation.recipient == name,
-        Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN))
-        .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id))
+    revoke_where(db, viewer, now,  # an expired open row of this username ends here
+                 Invitation.kind == KIND, Invitation.recipient == name,
+                 Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN),
+                 reason="replaced")
     token = new_token()
     inv = Invitation(kind=KIND, batch_id=uuid.uuid4().hex, organization_id=child.id,
                      invited_by_user_id=viewer.user_id, recipient=name,

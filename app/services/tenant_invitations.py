@@ -117,7 +117,7 @@ def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
     db.add(inv)
     db.flush()
     _send_invitation(db, inv, token, mailer, viewer, community)
-    audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer,
+    audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
                  details={"recipient": address, "community_id": community_id})
     return inv.id
 
@@ -135,7 +135,7 @@ def _reissue(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime, mai
         raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
     db.refresh(inv)
     _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id))
-    audit.record(db, f"invitation.{action}", "invitation", inv.id, viewer=viewer,
+    audit.record(db, f"invitation.{action}", "invitation", inv.id, viewer=viewer, at=now,
                  details={"recipient": inv.recipient})
     return inv.id
 
@@ -163,7 +163,7 @@ def revoke_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: d
         status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
     if changed != 1:
         raise Conflict("This invitation is no longer open; nothing was revoked.")
-    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer)
+    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
 
 
 def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) -> str | None:
@@ -211,7 +211,7 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
         link=mailer.base_url + routes.community(community.id, inv.id))
     enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
             base_url=mailer.base_url, invitation_id=inv.id)
-    audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer,
+    audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer, at=now,
                  details={"tenant": viewer.org_name})
     return inv.id
 
@@ -233,7 +233,7 @@ def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str
     ).rowcount
     if changed != 1:
         raise Conflict("This invitation is no longer pending; nothing was declined.")
-    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer)
+    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer, at=now)
     return inv.id
 
 
@@ -253,7 +253,7 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
                            invitation_id=inv.id))
     add_member(db, inv.community_id, inv.accepted_by_user_id, inv.accepted_for_organization_id,
                [COMMUNITY_MODERATOR])
-    audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer,
+    audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer, at=now,
                  details={"organization_id": inv.accepted_for_organization_id})
 
 

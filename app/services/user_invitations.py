@@ -37,6 +37,7 @@ from app.services import audit
 from app.services.access import community_permissions, require_community, visible_communities
 from app.services.communities import create_community
 from app.services.orgs import create_user
+from app.services.revocations import revoke_where
 from app.services.tenant_invitations import Mailer
 
 KIND = "community_user"
@@ -156,11 +157,10 @@ def _write_batch(db: Session, viewer: Viewer, address: str, communities: list[Co
     token, batch = new_token(), uuid.uuid4().hex
     expires = now + timedelta(days=mailer.days)
     grants = {"role_ids": sorted(r.id for r in roles), "roles": sorted(r.name for r in roles)}
-    db.exec(update(Invitation).where(  # expired open rows of these targets end here
-        Invitation.kind == KIND, Invitation.recipient == address,
-        Invitation.community_id.in_([c.id for c in communities]),
-        Invitation.status.in_(st.OPEN)).values(status=st.REVOKED, revoked_at=now,
-                                               revoked_by_user_id=viewer.user_id))
+    revoke_where(db, viewer, now,  # expired open rows of these targets end here
+                 Invitation.kind == KIND, Invitation.recipient == address,
+                 Invitation.community_id.in_([c.id for c in communities]),
+                 Invitation.status.in_(st.OPEN), reason="replaced")
     first_id = None
     for community in communities:
         inv = Invitation(kind=KIND, batch_id=batch, organization_id=viewer.organization_id,
@@ -247,7 +247,8 @@ def _grant(db: Session, user: User, rows: list[Invitation], now: datetime) -> No
                 db.add(CommunityMemberRole(member_id=member.id, role_id=role_id))
 
 
-def _accept_rows(db: Session, rows: list[Invitation], user: User, now: datetime) -> None:
+def _accept_rows(db: Session, rows: list[Invitation], user: User, now: datetime,
+                 ip: str | None) -> None:
     ids = [r.id for r in rows if r.status == st.PENDING and r.expires_at > now]
     if not ids:
         status = _batch_status(rows, now)
@@ -262,7 +263,7 @@ def _accept_rows(db: Session, rows: list[Invitation], user: User, now: datetime)
     _grant(db, user, [r for r in rows if r.id in ids], now)
     for row_id in ids:
         audit.record(db, "invitation.accept", "invitation", row_id, actor_user_id=user.id,
-                     organization_id=rows[0].organization_id, at=now)
+                     organization_id=rows[0].organization_id, ip=ip, at=now)
 
 
 def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key: str) -> None:
@@ -271,11 +272,11 @@ def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key
     if viewer.email != rows[0].recipient:
         raise PermissionDenied(f"This invitation is for {rows[0].recipient}, but you are "
                                f"signed in as {viewer.email}.")
-    _accept_rows(db, rows, db.get(User, viewer.user_id), now)
+    _accept_rows(db, rows, db.get(User, viewer.user_id), now, viewer.ip)
 
 
 def create_account_and_accept(db: Session, token: str, display_name: str, password: str, *,
-                              now: datetime, secret_key: str) -> str:
+                              now: datetime, secret_key: str, ip: str | None = None) -> str:
     """Someone without an account creates one (home: the inviting organization) and accepts.
 
     Returns the alias to sign in with.
@@ -290,7 +291,10 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
     user = create_user(db, owner, email=address, username=_free_username(db, address),
                        display_name=display_name.strip()[:200] or address.split("@")[0],
                        password=password, role=None, kind="guest")
-    _accept_rows(db, rows, user, now)
+    audit.record(db, "user.create", "user", user.id, actor_user_id=user.id,
+                 organization_id=owner.id, ip=ip, at=now,
+                 details={"email": address, "from_invitation": rows[0].id})
+    _accept_rows(db, rows, user, now, ip)
     return owner.alias
 
 
@@ -310,16 +314,17 @@ def accept_received(db: Session, viewer: Viewer, invitation_id: int, *, now: dat
         raise NotFound()
     rows = db.exec(select(Invitation).where(Invitation.batch_id == inv.batch_id)
                    .order_by(Invitation.id)).all()
-    _accept_rows(db, rows, db.get(User, viewer.user_id), now)
+    _accept_rows(db, rows, db.get(User, viewer.user_id), now, viewer.ip)
 
 
 def decline_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
     inv = db.get(Invitation, invitation_id)
     if inv is None or inv.kind != KIND or inv.recipient != viewer.email:
         raise NotFound()
-    changed = db.exec(update(Invitation).where(
+    declined = db.exec(update(Invitation).where(
         Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)
-        .values(status=st.DECLINED, declined_at=now)).rowcount
-    if changed == 0:
+        .values(status=st.DECLINED, declined_at=now).returning(Invitation.id)).all()
+    if not declined:
         raise Conflict("This invitation is no longer pending; nothing was declined.")
-    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer, at=now)
+    for (row_id,) in declined:  # every community of the batch, each in its own timeline
+        audit.record(db, "invitation.decline", "invitation", row_id, viewer=viewer, at=now)

@@ -150,7 +150,7 @@ class InvitationsState(ViewerPage, rx.State):
         if refusal is not None:
             return refusal
         self.details = shown
-        return None
+        return rx.scroll_to("invitation-details")
 
     @rx.event
     def close_details(self):

@@ -65,7 +65,8 @@ class JoinState(LinkPage, rx.State):
             with session_scope() as db:
                 alias = ui.create_account_and_accept(
                     db, self._token(), str(form.get("display_name", "")), password,
-                    now=utcnow(), secret_key=get_settings().secret_key)
+                    now=utcnow(), secret_key=get_settings().secret_key,
+                    ip=self.router.session.client_ip)
         except DomainError as err:
             self.form_error = err.message
             return None
