@@ -287,3 +287,30 @@ def test_delivery_outcomes_join_the_timeline(db, engine, mixed):
         "(550 5.1.1 no such mailbox)"]
     assert [e["what"] for e in timeline(db, user_inv.id)] == [
         "Sent", "Email delivered to carol@northwind.example"]
+
+
+def test_both_tenants_of_a_handshake_see_it_and_its_timeline(db, mixed):
+    from app.domain.permissions import TENANT_ADMIN, TENANT_MEMBER
+    from app.services.orgs import create_user
+    from tests.helpers import org
+    fabrikam = org(db, "fabrikam")
+    create_user(db, fabrikam, email="erin@fabrikam.example", username="erin",
+                display_name="Erin", password="a-long-password", role=TENANT_ADMIN)
+    create_user(db, fabrikam, email="gus@fabrikam.example", username="gus",
+                display_name="Gus", password="a-long-password", role=TENANT_MEMBER)
+    inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
+    assert recipients(db, "erin") == []            # before Join: Fabrikam is not a side yet
+    acts.accept(db, viewer(db, "bob"), inv.id, now=NOW, mail=MAIL)
+    db.commit()
+    assert recipients(db, "erin") == ["bob@fabrikam.example"]
+    assert recipients(db, "erin", direction="received") == ["bob@fabrikam.example"]
+    assert recipients(db, "erin", direction="sent") == []
+    assert recipients(db, "gus") == []              # not an administrator
+    rows, _ = page(db, viewer(db, "erin"), Filters(), NOW)
+    assert rows[0]["received"] and not rows[0]["addressed"]
+    shown = details(db, viewer(db, "erin"), inv.id, NOW)
+    assert [e["what"] for e in shown["timeline"]] == ["Sent", "Accepted"]
+    with pytest.raises(NotFound):
+        details(db, viewer(db, "gus"), inv.id, NOW)
+    alice_rows, _ = page(db, viewer(db, "alice"), Filters(kind="tenant"), NOW)
+    assert not alice_rows[0]["received"] and not alice_rows[0]["addressed"]

@@ -33,6 +33,8 @@ class Invitation(SQLModel, table=True):
         Index("ix_invitation_status_expires", "status", "expires_at"),
         Index("ix_invitation_sender_created", "invited_by_user_id", "created_at", "id"),
         Index("ix_invitation_recipient_created", "recipient", "created_at", "id"),
+        Index("ix_invitation_accepted_for_created", "accepted_for_organization_id",
+              "created_at", "id"),
         *[Index(f"ix_invitation_{branch}_{name}", column, *rest)
           for branch, column in (("org", "organization_id"), ("sender", "invited_by_user_id"))
           for name, rest in (("recipient_id", ("recipient", "id")),

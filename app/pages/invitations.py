@@ -68,7 +68,7 @@ def _actions(r) -> rx.Component:
     iid = r["id"].to(int)
     withdraw = rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke")
     return rx.flex(
-        rx.cond(r["received"].to(bool) & status.contains("Pending"), rx.fragment(
+        rx.cond(r["addressed"].to(bool) & status.contains("Pending"), rx.fragment(
             rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
                       on_click=I.accept(iid)),
             rx.button("Decline", size="1", variant="soft", color_scheme="gray",

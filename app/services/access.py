@@ -130,12 +130,14 @@ def require_community(db: Session, viewer: Viewer, permission: str, community_id
 
 
 def invitation_filter(viewer: Viewer):
-    """SQL condition: invitations the viewer sent, their administered org sent, or got."""
+    """SQL condition: invitations the viewer sent or got; for a tenant administrator also
+    those their organization sent or accepted (both tenants of a handshake see it)."""
     addressed = or_(Invitation.recipient == viewer.email,
                     and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username))
     conditions = [Invitation.invited_by_user_id == viewer.user_id, addressed]
     if viewer.is_tenant_admin:
-        conditions.append(Invitation.organization_id == viewer.organization_id)
+        conditions += [Invitation.organization_id == viewer.organization_id,
+                       Invitation.accepted_for_organization_id == viewer.organization_id]
     return or_(*conditions)
 
 
@@ -147,4 +149,5 @@ def invitation_visible(viewer: Viewer, invitation: Invitation) -> bool:
         return True
     if invitation.kind == "parent_user" and invitation.recipient == viewer.username:
         return True
-    return viewer.is_tenant_admin and invitation.organization_id == viewer.organization_id
+    return viewer.is_tenant_admin and viewer.organization_id in (
+        invitation.organization_id, invitation.accepted_for_organization_id)

@@ -61,15 +61,22 @@ def create_child_organization(db: Session, viewer: Viewer, name: str, alias: str
     return org.tenant_id
 
 
-def recipient_user_ids(db: Session, invitation_ids: list[int], recipients: list[str]) -> list[int]:
-    """The accounts these invitations, addresses or usernames are for (those that exist)."""
+def invitation_audience(db: Session, invitation_ids: list[int],
+                        recipients: list[str]) -> tuple[list[int], list[int]]:
+    """Who hears of a change to these invitations (or to invitations for these addresses
+    and usernames): the accounts they are for, and the organizations on both sides."""
     emails = {r.lower() for r in recipients if "@" in r}
     usernames = {r.lower() for r in recipients if "@" not in r}
+    orgs: set[int] = set()
     if invitation_ids:
-        for kind, recipient in db.exec(select(Invitation.kind, Invitation.recipient)
-                                       .where(Invitation.id.in_(invitation_ids))).all():
+        for kind, recipient, sender, accepted_for in db.exec(
+                select(Invitation.kind, Invitation.recipient, Invitation.organization_id,
+                       Invitation.accepted_for_organization_id)
+                .where(Invitation.id.in_(invitation_ids))).all():
             (usernames if kind == "parent_user" else emails).add(recipient)
+            orgs |= {sender} | ({accepted_for} if accepted_for else set())
     if not emails and not usernames:
-        return []
-    return list(db.exec(select(User.id).where(
-        or_(User.email.in_(emails), User.username.in_(usernames)))).all())
+        return [], sorted(orgs)
+    users = db.exec(select(User.id).where(
+        or_(User.email.in_(emails), User.username.in_(usernames)))).all()
+    return list(users), sorted(orgs)

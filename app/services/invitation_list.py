@@ -96,7 +96,8 @@ def _branches(viewer: Viewer) -> list:
                 Invitation.recipient == viewer.email,
                 and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username)]
     if viewer.is_tenant_admin:
-        branches.append(Invitation.organization_id == viewer.organization_id)
+        branches += [Invitation.organization_id == viewer.organization_id,
+                     Invitation.accepted_for_organization_id == viewer.organization_id]
     return branches
 
 
@@ -113,7 +114,9 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
     if f.direction == "received":
         conds.append(or_(Invitation.recipient == viewer.email,
                          and_(Invitation.kind == "parent_user",
-                              Invitation.recipient == viewer.username)))
+                              Invitation.recipient == viewer.username),
+                         Invitation.accepted_for_organization_id == viewer.organization_id
+                         if viewer.is_tenant_admin else false()))
     elif f.direction == "sent":
         conds.append(or_(Invitation.invited_by_user_id == viewer.user_id,
                          Invitation.organization_id == viewer.organization_id
@@ -167,7 +170,7 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     more = len(rows) > size
     rows = rows[:size]
     cursor = order.encode(rows[-1]) if more and rows else None
-    return describe(db, rows, now), cursor
+    return describe(db, rows, now, viewer), cursor
 
 
 def sending_organizations(db: Session, invitation_ids: list[int]) -> list[int]:
@@ -181,7 +184,7 @@ def details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> d
     inv = db.get(Invitation, invitation_id)
     if inv is None or not invitation_visible(viewer, inv):
         raise NotFound("That invitation is not there any more.")
-    return {**describe(db, [inv], now)[0], "timeline": timeline(db, inv.id)}
+    return {**describe(db, [inv], now, viewer)[0], "timeline": timeline(db, inv.id)}
 
 
 def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str]]:
@@ -202,8 +205,10 @@ def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str
     return sorted(found, key=lambda kv: (kv[1].lower(), kv[0]))
 
 
-def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
-    """Display rows: names of places and people, what is granted, delivery state."""
+def describe(db: Session, rows: list[Invitation], now: datetime, viewer: Viewer) -> list[dict]:
+    """Display rows: names of places and people, what is granted, delivery state, and the
+    viewer's side: `received` (not sent by them or their organization) and `addressed`
+    (to them: they may answer it)."""
     communities = _names(db, Community, {r.community_id for r in rows})
     orgs = _names(db, Organization, {r.target_organization_id for r in rows}
                   | {r.organization_id for r in rows})
@@ -225,6 +230,10 @@ def describe(db: Session, rows: list[Invitation], now: datetime) -> list[dict]:
             "sent": r.created_at.strftime("%Y-%m-%d %H:%M"),
             "expires": r.expires_at.strftime("%Y-%m-%d %H:%M"),
             "delivery": state, "delivery_error": error, "community_id": r.community_id or 0,
+            "received": not (r.invited_by_user_id == viewer.user_id or (
+                viewer.is_tenant_admin and r.organization_id == viewer.organization_id)),
+            "addressed": r.recipient == viewer.email or (
+                r.kind == "parent_user" and r.recipient == viewer.username),
         })
     return out
 

@@ -3,8 +3,8 @@
 import reflex as rx
 
 from app.db import session_scope
-from app.live.topics import inbox_topic, publish_all
-from app.services.directory import recipient_user_ids
+from app.live.topics import inbox_topic, organization_topic, publish_all
+from app.services.directory import invitation_audience
 
 
 class Broadcaster(rx.State):
@@ -12,12 +12,14 @@ class Broadcaster(rx.State):
     async def broadcast(self, topics: list[str], message: str,
                         invitation_ids: list[int] | None = None,
                         recipients: list[str] | None = None):
-        """Wake the other tabs following `topics`, and the inboxes of the people these
-        invitations (or addresses and usernames) are for, outside this tab's state lock."""
+        """Wake the other tabs following `topics`, the inboxes of the people these
+        invitations (or addresses and usernames) are for and the pages of the
+        organizations on both sides, outside this tab's state lock."""
         if invitation_ids or recipients:
             with session_scope() as db:
-                users = recipient_user_ids(db, invitation_ids or [], recipients or [])
-            topics = list(topics) + [inbox_topic(u) for u in users]
+                users, orgs = invitation_audience(db, invitation_ids or [], recipients or [])
+            topics = (list(topics) + [inbox_topic(u) for u in users]
+                      + [organization_topic(o) for o in orgs])
         await publish_all(topics, message, exclude=self.router.session.client_token)
 
 

@@ -75,8 +75,7 @@ class InvitationsState(ViewerPage, rx.State):
                          size=PAGE_SIZE, order=order_from(self._params()))
         self.counts = status_counts(db, viewer, self._filters(), now)
         self.places = [list(p) for p in places(db, viewer)]
-        mine = {viewer.email, viewer.username}
-        self.rows = [{**r, "received": r["recipient"] in mine} for r in rows]
+        self.rows = rows
         self.next_cursor = nxt or ""
 
     def _clear(self) -> None:
