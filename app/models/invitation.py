@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 from app.models.base import utcnow
 
 _OPEN = text("status in ('pending', 'accepted')")
+_ACCEPTED = text("accepted_for_organization_id IS NOT NULL")
 
 
 class Invitation(SQLModel, table=True):
@@ -34,7 +35,7 @@ class Invitation(SQLModel, table=True):
         Index("ix_invitation_sender_created", "invited_by_user_id", "created_at", "id"),
         Index("ix_invitation_recipient_created", "recipient", "created_at", "id"),
         Index("ix_invitation_accepted_for_created", "accepted_for_organization_id",
-              "created_at", "id"),
+              "created_at", "id", sqlite_where=_ACCEPTED, postgresql_where=_ACCEPTED),
         *[Index(f"ix_invitation_{branch}_{name}", column, *rest)
           for branch, column in (("org", "organization_id"), ("sender", "invited_by_user_id"))
           for name, rest in (("recipient_id", ("recipient", "id")),
