@@ -189,6 +189,8 @@ def invitations_page() -> rx.Component:
             rx.el.label(rx.hstack(rx.checkbox(checked=I.expiring, on_change=I.set_expiring,
                                               aria_label="Expiring soon"),
                                   rx.text("Expiring soon (48 h)", size="2"), align="center")),
+            rx.cond(I.filtered, rx.button(rx.icon("x", size=14), "Clear filters",
+                                          variant="ghost", on_click=I.clear_filters)),
             rx.spacer(),
             rx.link(rx.button(rx.icon("download", size=14), "Export CSV", variant="soft"),
                     href=I.export_href, is_external=True),

@@ -66,6 +66,16 @@ class InvitationsState(ViewerPage, rx.State):
         return filters_from(self._params())
 
     @rx.var
+    def filtered(self) -> bool:
+        return bool(set(self._params()) - {"sort", "order"})
+
+    @rx.event
+    def clear_filters(self):
+        self.kind = self.status = self.direction = self.place = "all"
+        self.search, self.expiring = "", False
+        return self._first_page()
+
+    @rx.var
     def export_href(self) -> str:
         return "/invitations.csv?" + urlencode(self._params())
 

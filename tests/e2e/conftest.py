@@ -16,12 +16,16 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.smtp_server import TestSMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("COMMONS_CHROMIUM", "/usr/bin/chromium")
 ERROR_LINE = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
+# A live update crosses three workers and Redis on a shared two-core machine: give the
+# assertions that wait for one more than Playwright's default 5 s.
+expect.set_options(timeout=10_000)
 
 
 def _free_port() -> int:

@@ -145,3 +145,10 @@ def test_received_side_updates_live_and_columns_sort_within_a_community(browser,
     dialog.get_by_role("button", name="Revoke").click()
     expect(received.get_by_text("Revoked")).to_be_visible()
     expect(received.get_by_role("button", name="Join")).to_have_count(0)
+
+    # Clear filters brings back every invitation, in the order chosen.
+    alice.get_by_role("button", name="Clear filters").click()
+    expect(alice.get_by_role("button", name="Clear filters")).to_have_count(0)
+    expect(alice.get_by_role("combobox", name="Filter by community or organization")
+           ).to_contain_text("Every community and organization")
+    expect(alice.locator("tbody tr")).not_to_have_count(3)
