@@ -53,6 +53,15 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Comp
     )
 
 
+def table_or_cards(table: rx.Component, rows, card, header=None) -> rx.Component:
+    """The table on a tablet or desktop; on a phone one card per row (`card(row)`), under an
+    optional `header` (a sort control, say)."""
+    return rx.box(
+        rx.mobile_only(rx.vstack(header or rx.fragment(), rx.foreach(rows, card),
+                                 spacing="2", width="100%")),
+        rx.tablet_and_desktop(table), width="100%", min_width="0")
+
+
 def confirm_button(trigger: rx.Component, title: str, text, action_label: str, on_confirm,
                    color: str = "red", extra: rx.Component | None = None,
                    disabled=False) -> rx.Component:

@@ -2,7 +2,13 @@
 
 import reflex as rx
 
-from app.components.common import confirm_button, data_table, empty_state, error_callout
+from app.components.common import (
+    confirm_button,
+    data_table,
+    empty_state,
+    error_callout,
+    table_or_cards,
+)
 from app.components.layout import shell
 from app.states.invitations import InvitationsState as I
 
@@ -155,17 +161,14 @@ def _card(r) -> rx.Component:
 
 
 def _list() -> rx.Component:
-    return rx.box(
-        rx.mobile_only(rx.vstack(
-            rx.hstack(rx.text("Sort by", size="2"),
-                      _select(SORTS, I.sort, I.sort_by, "Sort by"),
-                      rx.icon_button(_arrow_only(), variant="soft", size="2",
-                                     on_click=I.sort_by(I.sort),
-                                     aria_label=rx.cond(I.descending, "Sort ascending",
-                                                        "Sort descending")),
-                      align="center", spacing="2"),
-            rx.foreach(I.rows, _card), spacing="2", width="100%")),
-        rx.tablet_and_desktop(_table()), width="100%", min_width="0")
+    sort = rx.hstack(rx.text("Sort by", size="2"),
+                     _select(SORTS, I.sort, I.sort_by, "Sort by"),
+                     rx.icon_button(_arrow_only(), variant="soft", size="2",
+                                    on_click=I.sort_by(I.sort),
+                                    aria_label=rx.cond(I.descending, "Sort ascending",
+                                                       "Sort descending")),
+                     align="center", spacing="2")
+    return table_or_cards(_table(), I.rows, _card, header=sort)
 
 
 def _arrow_only() -> rx.Component:
