@@ -89,7 +89,11 @@ async def publish(topic: str, handlers: list[str], payload: dict,
     """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
     app = RegistrationContext.get().app
     channel = _channel(topic)
-    async with app.modify_state(rx.BaseStateToken(ident=topic, cls=channel)) as root:
+    # The state manager directly, not `app.modify_state`: nothing is sent to the topic's
+    # own token (no browser holds it; Reflex would warn of a "disconnected client" each
+    # time), while the write still renews the topic's lifetime in the state manager.
+    async with app.state_manager.modify_state(
+            rx.BaseStateToken(ident=topic, cls=channel)) as root:
         live = await root.get_state(channel)
         live.version += 1
         tokens = set(live._linked_from) - {exclude}
