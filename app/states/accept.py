@@ -58,7 +58,7 @@ class AcceptState(LinkPage, rx.State):
         self._show()
         message = f"{viewer.display_name} of {viewer.org_name} {what}."
         return broadcast(
-            [community_topic(int(self.invitation["community_id"])),
+            self, [community_topic(int(self.invitation["community_id"])),
              organization_topic(int(self.invitation["organization_id"]))], message,
             invitation_ids=[int(self.invitation["id"])])
 

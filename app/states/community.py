@@ -90,7 +90,7 @@ class CommunityState(rx.State):
         if invitation_id:
             topics.append(invitation_topic(invitation_id))
         return [rx.toast.success(success),
-                broadcast(topics, f"{viewer.display_name}: {success}",
+                broadcast(self, topics, f"{viewer.display_name}: {success}",
                           invitation_ids=[invitation_id] if invitation_id else None)]
 
     @rx.event
@@ -205,7 +205,8 @@ class CommunityState(rx.State):
         self.leave_open = self.delete_open = False
         text = message(viewer)
         return [rx.redirect("/communities"), rx.toast.success(text),
-                broadcast([community_topic(cid), organization_topic(viewer.organization_id)],
+                broadcast(self, [community_topic(cid),
+                                 organization_topic(viewer.organization_id)],
                           f"{viewer.display_name}: {text}")]
 
     @rx.event
@@ -246,7 +247,7 @@ class CommunityState(rx.State):
         self._reload()
         success = f"Invitation sent to {address}."
         return [rx.toast.success(success),
-                broadcast([community_topic(self._cid()),
+                broadcast(self, [community_topic(self._cid()),
                            organization_topic(viewer.organization_id)],
                           f"{viewer.display_name}: {success}", recipients=[address])]
 

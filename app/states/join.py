@@ -37,7 +37,7 @@ class JoinState(LinkPage, rx.State):
         with session_scope() as db:
             from sqlmodel import select
             org_id = db.exec(select(Organization.id).where(Organization.alias == alias)).one()
-        return broadcast([managed_topic(org_id), organization_topic(org_id)],
+        return broadcast(self, [managed_topic(org_id), organization_topic(org_id)],
                          f"{who} accepted the invitation.")
 
     @rx.event

@@ -38,7 +38,7 @@ class OrgInviteState(LinkPage, rx.State):
             self._show()
             return rx.toast.error(err.message)
         self._show()
-        return broadcast([organization_topic(child_id)],
+        return broadcast(self, [organization_topic(child_id)],
                          f"{viewer.display_name} accepted the invitation.")
 
     @rx.event

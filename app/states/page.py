@@ -66,7 +66,7 @@ class ViewerPage(rx.State, mixin=True):
         events = [rx.toast.success(success)]
         topics = self._topics(viewer, result) if announce else []
         if topics:
-            events.append(broadcast(topics, f"{viewer.display_name}: {success}",
+            events.append(broadcast(self, topics, f"{viewer.display_name}: {success}",
                                     invitation_ids=[invitation_id] if invitation_id else None))
         return events
 
@@ -143,7 +143,7 @@ class BatchInvite(rx.State, mixin=True):
         invited = [r[key] for r in self.results if r["outcome"] == "invited"]
         if not invited:
             return None
-        return broadcast(self._topics(viewer, None),
+        return broadcast(self, self._topics(viewer, None),
                          f"{viewer.display_name} invited {', '.join(invited)}.",
                          recipients=invited)
 
