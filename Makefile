@@ -19,7 +19,8 @@ $(BUN):
 	npm install --prefix tools --no-audit --no-fund --loglevel=error bun
 
 run: setup
-	COMMONS_DEMO=$${COMMONS_DEMO:-1} exec $(PY) -m app.cli run
+	COMMONS_DEMO=$${COMMONS_DEMO:-1} COMMONS_DEV_MAILBOX=$${COMMONS_DEV_MAILBOX:-1} \
+	  exec $(PY) -m app.cli run
 
 browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \

@@ -16,6 +16,8 @@ config = rx.Config(
     frontend_port=_s.port,
     backend_port=_s.port,
     telemetry_enabled=False,
+    # Drives both the CORS middleware of the HTTP routes and the websocket's Origin check.
+    cors_allowed_origins=list(_s.allowed_origins),
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(
         theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],

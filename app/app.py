@@ -26,6 +26,7 @@ from app.services.invitation_list import sending_organizations
 from app.services.reminders import send_due_reminders
 from app.settings import get_settings
 from app.states.accept import AcceptState
+from app.states.arguments import ArgumentGuard
 from app.states.audit import AuditState
 from app.states.community import CommunityState
 from app.states.invitations import InvitationsState
@@ -46,6 +47,9 @@ app = rx.App(
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
     api_transformer=Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES),
 )
+
+# Every event's arguments are checked against its handler's annotations before it runs.
+app.add_middleware(ArgumentGuard())
 
 app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
              on_load=SignInState.load)
@@ -76,7 +80,8 @@ for component, route, title, loader in _PROTECTED:
 
 @contextlib.asynccontextmanager
 async def mail_lifespan():
-    """The outbox sender (and dev mailbox) for the lifetime of this worker."""
+    """The outbox sender (and the dev mailbox, when it is on) for the lifetime of this
+    worker; with no SMTP server and no dev mailbox, mail stays queued."""
     import asyncio
 
     settings = get_settings()
@@ -91,10 +96,11 @@ async def mail_lifespan():
         (quietly: no toast)."""
         with session_scope() as db:
             orgs = sending_organizations(db, invitation_ids)
-        await publish_all([organization_topic(o) for o in orgs], "")
+        await publish_all([organization_topic(o) for o in orgs], [])
 
     task = asyncio.create_task(run_mail(
-        get_engine(), smtp_url=settings.smtp_url, dev_port=settings.dev_smtp_port,
+        get_engine(), smtp_url=settings.smtp_url, dev_mailbox=settings.dev_mailbox,
+        dev_port=settings.dev_smtp_port,
         sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}",
         reminders=reminders, on_delivery=on_delivery))
     try:

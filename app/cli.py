@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 
+from app.mail.setup import start_log
 from app.settings import ROOT, ConfigError, Settings, load_settings
 
 
@@ -88,9 +89,14 @@ def main(argv: list[str]) -> int:
     except ConfigError as err:
         print(f"commons: {err}", file=sys.stderr)
         return 2
+    for line in start_log(settings):
+        print(f"commons: {line}", file=sys.stderr)
+    print("commons: pages of these origins may use a session: "
+          + ", ".join(settings.allowed_origins), file=sys.stderr)
     if command == "run":
         print(f"commons: serving on {settings.base_url}")
         sys.stdout.flush()
+        sys.stderr.flush()
         os.execve(sys.executable, [sys.executable, "-m", "reflex", "run", "--env", "prod",
                                    "--single-port", "--loglevel",
                                    os.environ.get("COMMONS_LOGLEVEL", "info")], reflex_env())

@@ -15,8 +15,6 @@ AUDIT = "/audit"
 API_SIGNIN = "/auth/signin"
 API_SIGNOUT = "/auth/signout"
 
-SESSION_COOKIE = "commons_session"
-
 
 def safe_next(path: str | None) -> str:
     """A local path to return to after sign-in; anything else becomes the home page."""

@@ -56,6 +56,17 @@ class Settings:
         return bool(self.smtp_url) or self.dev_mailbox
 
     @property
+    def secure(self) -> bool:
+        """Served over https: cookies are Secure and the session cookie is `__Host-`."""
+        return self.base_url.startswith("https://")
+
+    @property
+    def session_cookie(self) -> str:
+        """The session cookie's name; on https the `__Host-` prefix binds it to this exact
+        host, path / and a secure connection."""
+        return ("__Host-" if self.secure else "") + "commons_session"
+
+    @property
     def loopback_base_url(self) -> bool:
         return _is_loopback_host(urlsplit(self.base_url).hostname or "")
 

@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import select
 
 from app.domain.errors import InvalidInput, NotFound
+from app.mail.links import opened
 from app.models import Community, Invitation, OutboxMessage
 from app.services import invitation_actions as acts
 from app.services import parent_invitations as pi
@@ -219,7 +220,7 @@ def test_one_reminder_goes_out_a_day_before_expiry_with_a_fresh_link(db, mixed):
     assert tenant_inv.token_hash != old_hash and tenant_inv.reminded_at is not None
     mail = db.exec(select(OutboxMessage).where(OutboxMessage.subject.startswith("Reminder"))
                    .where(OutboxMessage.to_addr == "bob@fabrikam.example")).one()
-    token = re.search(r"/invite/(\S+)", mail.body_text).group(1)
+    token = re.search(r"/invite/(\S+)", opened(mail)[0]).group(1)
     assert ti.invitation_view(db, SECRET, token, None, day_before)["status"] == "pending"
 
 

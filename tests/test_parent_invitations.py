@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.domain.errors import Conflict, NotFound, PermissionDenied
 from app.domain.permissions import ORG_CREATE_COMMUNITY
+from app.mail.links import opened
 from app.models import GroupMember, Invitation, OrganizationMember, OutboxMessage
 from app.services import groups as gr
 from app.services import parent_invitations as pi
@@ -27,9 +28,9 @@ def invite(db, who, usernames, group_ids=(), now=NOW, alias=None):
 
 
 def token_for(db, email):
-    body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_addr == email)
-                   .order_by(OutboxMessage.id.desc())).first()
-    return re.search(r"/org-invite/(\S+)", body).group(1)
+    row = db.exec(select(OutboxMessage).where(OutboxMessage.to_addr == email)
+                  .order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/org-invite/(\S+)", opened(row)[0]).group(1)  # links are sealed at rest
 
 
 @pytest.fixture
@@ -163,3 +164,11 @@ def test_groups_take_members_in_and_out_and_give_them_roles(db, east):
     assert not viewer(db, "max").is_tenant_admin
     with pytest.raises(NotFound):
         gr.set_member(db, erin, ops, "alice", True)  # not a user of this organization
+
+
+def test_only_administrators_see_the_organizations_below(db, demo):
+    """Found by the authorization matrix: a member or guest was sent the Tenant IDs of
+    every organization below theirs."""
+    with pytest.raises(PermissionDenied):
+        list_descendants(db, viewer(db, "frank"))
+    assert list_descendants(db, viewer(db, "dave"))[0]["name"] == "Contoso Retail East"

@@ -135,3 +135,14 @@ def test_prepare_migrates_and_seeds_the_demo_once(tmp_path):
     second = subprocess.run([sys.executable, "-m", "app.cli", "prepare"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert second.returncode == 0 and "seeded" not in second.stdout
+
+
+def test_the_start_log_names_the_origins_that_may_use_a_session(tmp_path):
+    env = {**os.environ, "COMMONS_DATA_DIR": str(tmp_path), "COMMONS_PORT": "3456",
+           "COMMONS_DATABASE_URL": f"sqlite:///{tmp_path / 'o.db'}"}
+    env.pop("COMMONS_BASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "app.cli", "prepare"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ("may use a session: http://localhost:3456, http://127.0.0.1:3456, "
+            "http://[::1]:3456") in done.stderr

@@ -13,6 +13,7 @@ from app.domain.permissions import (
     COMMUNITY_MANAGE_MEMBER,
     COMMUNITY_VIEW,
 )
+from app.mail.links import opened
 from app.models import Community, Invitation, OrganizationMember, OutboxMessage, Role
 from app.services import custom_roles as cr
 from app.services import user_invitations as ui
@@ -33,9 +34,9 @@ def role_id(db, name):
 
 
 def link_token(db, to):
-    body = db.exec(select(OutboxMessage.body_text).where(OutboxMessage.to_addr == to)
-                   .order_by(OutboxMessage.id.desc())).first()
-    return re.search(r"/join/(\S+)", body).group(1)
+    row = db.exec(select(OutboxMessage).where(OutboxMessage.to_addr == to)
+                  .order_by(OutboxMessage.id.desc())).first()
+    return re.search(r"/join/(\S+)", opened(row)[0]).group(1)  # links are sealed at rest
 
 
 def invite(db, addresses, names, roles=("Community Member",), now=NOW):

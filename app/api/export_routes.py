@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
-from app import routes
+from app.api.guards import foreign_origin, session_token
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.models import utcnow
@@ -27,11 +27,12 @@ def _safe(value: str) -> str:
 
 
 async def export_csv(request: Request):
+    if foreign_origin(request):
+        return PlainTextResponse("Cross-site request refused.", status_code=403)
     try:
         with session_scope() as db:
             viewer = viewer_for_token(db, secret_key=get_settings().secret_key,
-                                      token=request.cookies.get(routes.SESSION_COOKIE),
-                                      now=utcnow())
+                                      token=session_token(request), now=utcnow())
     except NotSignedIn:
         return PlainTextResponse("Sign in to export invitations.", status_code=401)
     try:

@@ -123,6 +123,14 @@ def topbar(title: str) -> rx.Component:
     )
 
 
+def mail_banner() -> rx.Component:
+    """Administrators learn that invitations cannot go out until mail is configured."""
+    return rx.cond(ShellState.mail_banner, rx.callout(
+        "Mail is not configured: invitation emails wait in the outbox until the server's "
+        "operator sets COMMONS_SMTP_URL.",
+        icon="mail-warning", color_scheme="amber", role="status", width="100%"))
+
+
 def shell(title: str, *children: rx.Component) -> rx.Component:
     """A protected page: the shell around `children`, shown once the session is checked."""
     return rx.hstack(
@@ -131,7 +139,7 @@ def shell(title: str, *children: rx.Component) -> rx.Component:
             topbar(title),
             rx.el.main(
                 rx.cond(ShellState.signed_in,
-                        rx.vstack(*children, spacing="4", width="100%"),
+                        rx.vstack(mail_banner(), *children, spacing="4", width="100%"),
                         rx.center(rx.spinner(size="3"), padding="60px")),
                 padding=["12px", "20px", "28px"], width="100%", max_width="1200px",
             ),

@@ -1,8 +1,12 @@
-"""Topics: a shared state per community or invitation that carries only a change signal.
+"""Topics: a shared state per community, organization, invitation or person that carries
+only a change signal.
 
-A tab follows a topic (`LiveTopic.follow`); after a change, `publish` bumps the topic's
-counter and asks every other following tab to run a refresh handler of its own state,
-which re-queries only what that tab's session may see. The same code works with one
+The server decides what a tab follows: a page's load links the tab to the topics derived
+from its viewer and page (`follow`), never to a name the client sent, and no handler lets a
+client pick one. After a change, `publish_after` bumps each topic's counter once the acting
+event has released its locks and asks every other following tab to run a refresh handler
+of its own state with the ids of the audit events written; each tab re-reads what its own
+session may see and says only what its viewer may read. The same code works with one
 worker and with several workers over Redis (Reflex relays events between them).
 """
 
@@ -25,6 +29,18 @@ def invitation_topic(invitation_id: int) -> str:
     return f"invitation-{invitation_id}"
 
 
+def managed_topic(organization_id: int) -> str:
+    return f"managed-{organization_id}"
+
+
+def organization_topic(organization_id: int) -> str:
+    return f"org-{organization_id}"
+
+
+def inbox_topic(user_id: int) -> str:
+    return f"inbox-{user_id}"
+
+
 _REFRESHERS: dict[str, list[str]] = {}
 
 
@@ -41,14 +57,10 @@ def refreshers_for(topic: str) -> list[str]:
 
 
 class LiveTopic(rx.SharedState):
-    """The topic of the page a tab shows (a community, an organization…)."""
+    """The topic of the page a tab shows (a community, an organization…). No handlers:
+    only the server links a tab to it."""
 
     version: int = 0
-
-    @rx.event
-    async def follow(self, topic: str):
-        """Link this tab to `topic` (a tab follows one page topic at a time)."""
-        await self._link_to(topic)
 
 
 class LiveInbox(rx.SharedState):
@@ -57,13 +69,17 @@ class LiveInbox(rx.SharedState):
 
     version: int = 0
 
-    @rx.event
-    async def follow(self, topic: str):
-        await self._link_to(topic)
-
 
 def _channel(topic: str):
     return LiveInbox if topic.startswith("inbox-") else LiveTopic
+
+
+async def follow(state: rx.State, topics: list[str]) -> None:
+    """Link `state`'s tab to `topics` (at most one page topic and one inbox), which the
+    caller derived on the server from the tab's viewer and page."""
+    for topic in topics:
+        live = await state.get_state(_channel(topic))
+        await live._link_to(topic)
 
 
 async def _detached(coro):
@@ -77,11 +93,15 @@ async def _detached(coro):
     return await asyncio.get_running_loop().create_task(coro, context=contextvars.Context())
 
 
-async def publish_all(topics: list[str], message: str, exclude: str | None = None) -> None:
-    """Signal a change on each topic to the tabs following it, each through its refresher."""
+async def publish_all(topics: list[str], event_ids: list[int],
+                      exclude: str | None = None) -> int:
+    """Signal a change on each topic to the tabs following it, each through its refresher;
+    returns how many tabs were asked to refresh."""
+    woken = 0
     for topic in dict.fromkeys(topics):
-        await publish(topic, refreshers_for(topic), {"message": message, "topic": topic},
-                      exclude=exclude)
+        woken += await publish(topic, refreshers_for(topic), {"event_ids": list(event_ids)},
+                               exclude=exclude)
+    return woken
 
 
 async def publish(topic: str, handlers: list[str], payload: dict,
@@ -109,13 +129,19 @@ async def publish(topic: str, handlers: list[str], payload: dict,
     return woken
 
 
-def managed_topic(organization_id: int) -> str:
-    return f"managed-{organization_id}"
+_PENDING: set[asyncio.Task] = set()
 
 
-def organization_topic(organization_id: int) -> str:
-    return f"org-{organization_id}"
+def publish_after(signal) -> None:
+    """Run the coroutine `signal` (which publishes) after the current event: it waits for
+    the topic locks the acting tab holds until its event ends, so it must not be awaited
+    inside the event. The task is kept until it is done; a failure is logged."""
+    task = asyncio.get_running_loop().create_task(signal)
+    _PENDING.add(task)
 
+    def done(t: asyncio.Task) -> None:
+        _PENDING.discard(t)
+        if not t.cancelled() and t.exception() is not None:
+            log.error("live signal failed", exc_info=t.exception())
 
-def inbox_topic(user_id: int) -> str:
-    return f"inbox-{user_id}"
+    task.add_done_callback(done)

@@ -5,18 +5,21 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session
 
+from app.mail.links import seal
 from app.models import OutboxMessage, utcnow
 
 
 def enqueue(db: Session, *, to: str, subject: str, text: str, html: str = "",
             base_url: str, invitation_id: int | None = None) -> OutboxMessage:
-    """Queue a message; it is sent only if the surrounding transaction commits."""
+    """Queue a message; it is sent only if the surrounding transaction commits. Its link
+    tokens are stored sealed, not in the bodies (app/mail/links.py)."""
     domain = urlsplit(base_url).hostname or "commons.local"
     subject = " ".join(subject.split())[:300]  # names with line breaks stay on one line
+    message_id = f"<{uuid.uuid4().hex}@{domain}>"
+    text, html, sealed = seal(message_id, text, html)
     message = OutboxMessage(
-        message_id=f"<{uuid.uuid4().hex}@{domain}>", to_addr=to, subject=subject,
-        body_text=text, body_html=html, invitation_id=invitation_id,
-        next_attempt_at=utcnow(),
+        message_id=message_id, to_addr=to, subject=subject, body_text=text, body_html=html,
+        sealed_links=sealed, invitation_id=invitation_id, next_attempt_at=utcnow(),
     )
     db.add(message)
     db.flush()

@@ -1,4 +1,4 @@
-"""Runs the sender (and the dev mailbox) in exactly one worker per deployment.
+"""Runs the sender (and the dev mailbox, when it is on) in exactly one worker per deployment.
 
 Workers compete for a lease row; the holder renews it while it runs and drains the
 outbox. When the holder dies, another worker takes over once the lease has expired.
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.mail.devmailbox import start_dev_mailbox
+from app.mail.links import drop_ended_links
 from app.mail.sender import run_once
 from app.models import Lease, utcnow
 
@@ -50,26 +51,43 @@ def release_lease(engine: Engine, holder: str, name: str = LEASE) -> None:
         db.commit()
 
 
-async def run_mail(engine: Engine, *, smtp_url: str | None, dev_port: int, sender: str,
-                   interval: float = 1.0, reminders=None, on_delivery=None) -> None:
-    """Loop until cancelled: hold the lease, run the dev mailbox if needed, queue due
-    reminders (`reminders()`, when given), send mail, then await
-    `on_delivery(invitation_ids)` (when given) for the invitations whose delivery state
-    changed, so that open pages can show it."""
+def drop_expired_links(engine: Engine) -> None:
+    """Expiry is computed, never stored: each pass deletes the links of unsent messages
+    whose invitation has run out (or ended in any other way)."""
+    with Session(engine) as db:
+        if drop_ended_links(db, utcnow()):
+            db.commit()
+
+
+async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = False,
+                   dev_port: int, sender: str, interval: float = 1.0, reminders=None,
+                   on_delivery=None) -> None:
+    """Loop until cancelled: hold the lease, run the dev mailbox if it is on (and no SMTP
+    server is set), queue due reminders (`reminders()`, when given), send mail, then
+    await `on_delivery(invitation_ids)` (when given) for the invitations whose delivery
+    state changed, so that open pages can show it. With neither an SMTP server nor the
+    dev mailbox nothing is sent: messages stay queued, their links sealed."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     mailbox = None
-    target = smtp_url or f"smtp://127.0.0.1:{dev_port}"
+    dev = dev_mailbox and not smtp_url
+    target = smtp_url or (f"smtp://127.0.0.1:{dev_port}" if dev else None)
+    if target is None:
+        log.warning("mail is not configured: messages stay queued until COMMONS_SMTP_URL "
+                    "is set")
     try:
         while True:
             if await asyncio.to_thread(take_lease, engine, holder):
-                if smtp_url is None and mailbox is None:
+                if dev and mailbox is None:
                     mailbox = start_dev_mailbox(engine, dev_port)
                 try:
                     if reminders is not None:
                         await asyncio.to_thread(reminders)
+                    await asyncio.to_thread(drop_expired_links, engine)
                     touched: list[int] = []
-                    await asyncio.to_thread(run_once, engine, worker=holder,
-                                            smtp_url=target, sender=sender, touched=touched)
+                    if target is not None:
+                        await asyncio.to_thread(run_once, engine, worker=holder,
+                                                smtp_url=target, sender=sender,
+                                                touched=touched)
                     if touched and on_delivery is not None:
                         await on_delivery(sorted(set(touched)))
                 except Exception:  # keep the loop alive; the row stays claimed for retry

@@ -5,24 +5,18 @@ never send the same row at the same time; a claim left by a crash is taken over 
 `STALE_CLAIM`.
 """
 
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from app.mail.links import AFTER_DELIVERY, DELIVERY_FAILED, drop_ended_links, forget, opened
 from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
 from app.models import Invitation, OutboxMessage, utcnow
 from app.services import audit
 
 STALE_CLAIM = timedelta(minutes=5)
-_LINK = re.compile(r"(/(?:invite|join|org-invite)/)[A-Za-z0-9_\-]+")
-
-
-def redact(body: str) -> str:
-    """The body without usable invitation links: tokens stay in clear only until delivery."""
-    return _LINK.sub(r"\1[removed after delivery]", body)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 
@@ -75,9 +69,13 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
     """Send one claimed row and record the outcome; returns the new status."""
     with Session(engine, expire_on_commit=False) as db:
         row = db.get(OutboxMessage, message_id)
+        if row.sealed_links and row.invitation_id and drop_ended_links(
+                db, now_fn(), [row.invitation_id]):
+            db.commit()  # the invitation ended while the message waited: no working link
+            db.refresh(row)
+        text, html = opened(row)
         msg = build_message(sender=sender, to=row.to_addr, subject=row.subject,
-                            text=row.body_text, html=row.body_html,
-                            message_id=row.message_id)
+                            text=text, html=html, message_id=row.message_id)
         attempts = row.attempts + 1
         try:
             send(smtp_url, msg)
@@ -85,15 +83,16 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
             status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
             _finish(db, row, worker, status=status, attempts=attempts,
                     last_error=str(err)[:1000], claimed_by=None,
-                    next_attempt_at=now_fn() + retry_delay(attempts))
+                    next_attempt_at=now_fn() + retry_delay(attempts),
+                    **(forget(row, DELIVERY_FAILED) if status == "failed" else {}))
             return status
         except PermanentFailure as err:
             _finish(db, row, worker, status="failed", attempts=attempts,
-                    last_error=str(err)[:1000], claimed_by=None)
+                    last_error=str(err)[:1000], claimed_by=None,
+                    **forget(row, DELIVERY_FAILED))
             return "failed"
-        _finish(db, row, worker, status="sent", attempts=attempts,
-                sent_at=now_fn(), last_error=None, body_text=redact(row.body_text),
-                body_html=redact(row.body_html))
+        _finish(db, row, worker, status="sent", attempts=attempts, sent_at=now_fn(),
+                last_error=None, **forget(row, AFTER_DELIVERY))
         return "sent"
 
 

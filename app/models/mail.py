@@ -24,6 +24,9 @@ class OutboxMessage(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The bodies hold markers where the links go; their tokens are sealed here until the
+    # message is delivered (app/mail/links.py), then deleted.
+    sealed_links: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     invitation_id: int | None = Field(default=None, foreign_key="invitation.id", index=True)
     status: str = Field(default="queued", max_length=16)
     attempts: int = Field(default=0)

@@ -161,7 +161,7 @@ def invitation_pane() -> rx.Component:
 def tenants_tab() -> rx.Component:
     table = data_table(["Tenant", "Role", "Joined", ""], S.tenants, lambda t: [
         rx.text(t["name"], weight="medium"), t["role"], t["joined"],
-        rx.button("Select", size="1", variant="soft", on_click=S.select_tenant(t),
+        rx.button("Select", size="1", variant="soft", on_click=S.select_tenant(t["organization_id"]),
                   aria_label="Select " + t["name"].to(str))])
     return rx.vstack(
         rx.cond(S.header["can_invite"].to(bool), invite_dialog()),

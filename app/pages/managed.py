@@ -68,11 +68,11 @@ def communities_tab() -> rx.Component:
 
 def invite_dialog() -> rx.Component:
     community_boxes = rx.foreach(M.communities, lambda c: rx.box(_check(
-        _community_name(c), M.pick_communities.contains(c["id"].to(str)),
-        lambda on: M.pick_community(c["id"].to(str), on), c["name"].to(str))))
+        _community_name(c), M.pick_communities.contains(c["id"].to(int)),
+        lambda on: M.pick_community(c["id"].to(int), on), c["name"].to(str))))
     role_boxes = rx.foreach(M.roles, lambda r: _check(
         rx.text(r["name"].to(str), rx.cond(r["custom"].to(bool), " (custom)", "")),
-        M.pick_roles.contains(r["id"].to(str)), lambda on: M.pick_role(r["id"].to(str), on),
+        M.pick_roles.contains(r["id"].to(int)), lambda on: M.pick_role(r["id"].to(int), on),
         r["name"].to(str) + rx.cond(r["custom"].to(bool), " (custom)", "")))
     results = rx.foreach(M.results, lambda r: rx.hstack(
         rx.code(r["address"]),
@@ -105,8 +105,8 @@ def invite_dialog() -> rx.Component:
 
 def member_dialog() -> rx.Component:
     boxes = rx.foreach(M.roles, lambda r: _check(
-        r["name"].to(str), M.member_roles.contains(r["id"].to(str)),
-        lambda on: M.pick_member_role(r["id"].to(str), on), r["name"].to(str)))
+        r["name"].to(str), M.member_roles.contains(r["id"].to(int)),
+        lambda on: M.pick_member_role(r["id"].to(int), on), r["name"].to(str)))
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("Change roles"),
         rx.dialog.description(M.member_label),
@@ -136,7 +136,7 @@ def users_tab() -> rx.Component:
                          lambda m: [rx.text(m["name"], weight="medium"), m["email"],
                                     m["community"], m["roles"], m["joined"],
                                     rx.hstack(rx.button("Change roles", size="1", variant="soft",
-                                                        on_click=M.open_member(m)),
+                                                        on_click=M.open_member(m["member_id"])),
                                               _confirm("Remove", "Remove from community",
                                                        "Remove " + m["name"].to(str) + " from "
                                                        + m["community"].to(str)
@@ -206,12 +206,12 @@ def roles_tab() -> rx.Component:
         rx.cond(r["custom"].to(bool), "Custom", "Default"), r["permissions"].to(str),
         r["holders"].to(str),
         rx.cond(r["custom"].to(bool), rx.hstack(
-            rx.button("Edit", size="1", variant="soft", on_click=M.open_role(r)),
+            rx.button("Edit", size="1", variant="soft", on_click=M.open_role(r["id"])),
             _confirm("Delete", "Delete role", "Delete the role " + r["name"].to(str) + "?",
                      M.delete_role(r["id"].to(int))), spacing="2"))])
     return rx.vstack(
         rx.cond(M.ceiling.length() > 0,
-                rx.button(rx.icon("plus", size=16), "New role", on_click=M.open_role(None))),
+                rx.button(rx.icon("plus", size=16), "New role", on_click=M.open_role(0))),
         table, role_dialog(), spacing="3", width="100%")
 
 

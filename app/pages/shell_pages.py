@@ -158,8 +158,11 @@ def mailbox_page() -> rx.Component:
 
     return shell(
         "Mailbox",
-        rx.text("Every message the app sent while running with its built-in dev mailbox.",
-                size="2", color_scheme="gray"),
+        rx.cond(MailboxState.error == "", rx.callout(
+            "A development aid: this page shows every message this Commons instance sent, "
+            "with working invitation links, to every signed-in user of every organization. "
+            "Turn it off (COMMONS_DEV_MAILBOX=0) and set COMMONS_SMTP_URL before real people "
+            "use this instance.", icon="triangle-alert", color_scheme="amber", width="100%")),
         error_callout(MailboxState.error),
         rx.cond(MailboxState.rows.length() > 0,
                 rx.vstack(rx.foreach(MailboxState.rows, message), width="100%"),

@@ -19,8 +19,8 @@ def invite_parent_dialog() -> rx.Component:
                           on_click=U.remove_chip(c), aria_label="Remove " + c),
         variant="soft", size="2", high_contrast=True))
     groups = rx.foreach(U.groups, lambda g: rx.el.label(rx.hstack(
-        rx.checkbox(checked=U.pick_groups.contains(g["id"].to(str)),
-                    on_change=lambda on: U.pick_group(g["id"].to(str), on),
+        rx.checkbox(checked=U.pick_groups.contains(g["id"].to(int)),
+                    on_change=lambda on: U.pick_group(g["id"].to(int), on),
                     aria_label=g["name"].to(str)),
         rx.text(g["name"]), align="center")))
     results = rx.foreach(U.results, lambda r: rx.hstack(

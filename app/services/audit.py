@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlmodel import Session
 
 from app.domain.viewer import Viewer
@@ -22,7 +23,7 @@ def record(
     at: datetime | None = None,
 ) -> AuditEvent:
     """Add an audit event; `viewer` fills actor, organization and IP when given."""
-    event = AuditEvent(
+    row = AuditEvent(
         at=at or utcnow(),
         actor_user_id=viewer.user_id if viewer else actor_user_id,
         organization_id=viewer.organization_id if viewer else organization_id,
@@ -32,5 +33,25 @@ def record(
         target_id=target_id,
         details=details or {},
     )
-    db.add(event)
-    return event
+    db.add(row)
+    db.info.setdefault(_WRITTEN, []).append(row)
+    return row
+
+
+_WRITTEN = "commons.audit_events"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_written(db: Session, transaction) -> None:
+    """A session used for several units of work (tests, scripts) starts each one afresh."""
+    if transaction.parent is None:
+        db.info.pop(_WRITTEN, None)
+
+
+def written_ids(db: Session) -> list[int]:
+    """The ids of the events this unit of work recorded so far (what a live signal names:
+    each tab that hears it reads only those it may see)."""
+    events = db.info.get(_WRITTEN, [])
+    if events:
+        db.flush()
+    return list(dict.fromkeys(e.id for e in events if e.id is not None))

@@ -1,6 +1,8 @@
 """Sign-in, server-side sessions, throttling and switching organization."""
 
 import hashlib
+import hmac
+import ipaddress
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -15,10 +17,12 @@ from app.models import AuthSession, Organization, OrganizationMember, SignInFail
 from app.services import audit
 from app.services.access import ancestors, org_permissions
 from app.services.passwords import verify_password
+from app.settings import derive_key
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
+_WINDOW_MINUTES = int(THROTTLE_WINDOW.total_seconds() // 60)
 
 
 def find_organization(db: Session, tenant: str) -> Organization | None:
@@ -32,19 +36,31 @@ def find_organization(db: Session, tenant: str) -> Organization | None:
     return db.exec(query).first()
 
 
-def _failure_key(tenant: str, identifier: str) -> str:
-    raw = f"{tenant.strip().lower()}|{identifier.strip().lower()}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+def throttle_key(secret_key: str, org: Organization | None, user: User | None,
+                 identifier: str) -> str:
+    """Whose failures these are: the account itself, however it was typed (alias or
+    Tenant ID, email or username); for no account, the organization and the name typed."""
+    if user is not None:
+        return f"user:{user.id}"
+    raw = f"org:{org.id if org else 'none'}|{identifier.strip().lower()}"
+    return hmac.new(derive_key(secret_key, "sign-in-throttle"), raw.encode(),
+                    hashlib.sha256).hexdigest()
 
 
-def _check_throttle(db: Session, key: str, ip: str, now: datetime) -> None:
-    since = now - THROTTLE_WINDOW
-    by_key = db.exec(select(func.count()).select_from(SignInFailure)
-                     .where(SignInFailure.key == key, SignInFailure.at > since)).one()
-    by_ip = db.exec(select(func.count()).select_from(SignInFailure)
-                    .where(SignInFailure.ip == ip, SignInFailure.at > since)).one() if ip else 0
-    if by_key >= MAX_FAILURES_PER_ACCOUNT or by_ip >= MAX_FAILURES_PER_IP:
-        raise TooManyAttempts(int(THROTTLE_WINDOW.total_seconds() // 60))
+def throttle_address(ip: str) -> str:
+    """The address bucket failures count against: an IPv6 client holds a whole /64."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip[:64]
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _recent_failures(db: Session, column, value: str, now: datetime) -> int:
+    return db.exec(select(func.count()).select_from(SignInFailure)
+                   .where(column == value, SignInFailure.at > now - THROTTLE_WINDOW)).one()
 
 
 def _find_member(db: Session, org: Organization, identifier: str) -> User | None:
@@ -59,17 +75,28 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
             now: datetime, hours: int, ip: str = "", user_agent: str = "") -> str:
     """Check the three parts together and open a session; returns the cookie token.
 
-    Every failure gives the same message. The failure row is committed at once, so
-    throttling works even though the caller's transaction rolls back on the error.
+    Every failure gives the same message. Throttling slows a guesser without locking the
+    person out: an address with too many recent failures is refused before any work; an
+    account with too many is refused too, except for the right password from an address
+    with no recent failures (an unknown address never counts as clean). Wrong passwords
+    always count. The failure row is committed at once, so throttling works even though
+    the caller's transaction rolls back on the error.
     """
-    key = _failure_key(tenant, identifier)
-    _check_throttle(db, key, ip, now)
+    bucket = throttle_address(ip)
+    by_address = _recent_failures(db, SignInFailure.ip, bucket, now) if bucket else 0
+    if by_address >= MAX_FAILURES_PER_IP:
+        raise TooManyAttempts(_WINDOW_MINUTES)
     org = find_organization(db, tenant)
     user = _find_member(db, org, identifier) if org else None
-    ok = verify_password(password, user.password_hash if user else None)
-    if not (ok and user.is_active):
-        db.add(SignInFailure(key=key, ip=ip, at=now))
+    key = throttle_key(secret_key, org, user, identifier)
+    throttled = _recent_failures(db, SignInFailure.key, key, now) >= MAX_FAILURES_PER_ACCOUNT
+    ok = verify_password(password, user.password_hash if user else None) and user.is_active
+    if not ok:
+        db.add(SignInFailure(key=key, ip=bucket, at=now))
         db.commit()
+    if throttled and not (ok and bucket and by_address == 0):
+        raise TooManyAttempts(_WINDOW_MINUTES)
+    if not ok:
         raise SignInFailed()
     token = new_token()
     session = AuthSession(token_hash=hash_token(secret_key, token), user_id=user.id,

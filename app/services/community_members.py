@@ -13,6 +13,7 @@ from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
 from app.mail import templates
+from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import (
     Community,
@@ -20,11 +21,11 @@ from app.models import (
     CommunityMemberRole,
     Invitation,
     Role,
-    RolePermission,
     User,
 )
 from app.services import audit
-from app.services.access import community_permissions, require_community
+from app.services.access import require_community
+from app.services.role_grants import grantable_roles
 from app.services.tenant_invitations import Mailer
 from app.services.user_invitations import KIND, managed_communities
 
@@ -74,18 +75,11 @@ def _member(db: Session, viewer: Viewer, member_id: int) -> CommunityMember:
 
 
 def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int]) -> None:
-    """Replace a member's roles; only roles within the viewer's own permissions there."""
+    """Replace a member's roles with roles the viewer may grant in that community."""
     member = _member(db, viewer, member_id)
     if member.user_id == viewer.user_id:
         raise PermissionDenied("You cannot change your own roles.")
-    roles = db.exec(select(Role).where(Role.id.in_(role_ids), Role.scope == "community")).all()
-    if not roles or len(roles) != len(set(role_ids)):
-        raise NotFound("Pick at least one existing role.")
-    granted = set(db.exec(select(RolePermission.permission)
-                          .where(RolePermission.role_id.in_(role_ids))).all())
-    if over := granted - community_permissions(db, viewer, member.community_id):
-        raise PermissionDenied("You cannot grant permissions you do not hold: "
-                               + ", ".join(sorted(over)) + ".")
+    roles = grantable_roles(db, viewer, role_ids, [db.get(Community, member.community_id)])
     db.exec(delete(CommunityMemberRole).where(CommunityMemberRole.member_id == member.id))
     for role in roles:
         db.add(CommunityMemberRole(member_id=member.id, role_id=role.id))
@@ -124,6 +118,7 @@ def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) ->
         .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
     if changed != 1:
         raise Conflict("This invitation is no longer pending; nothing was revoked.")
+    drop_ended_links(db, now, [inv.id])
     audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
 
 

@@ -18,13 +18,13 @@ from app.models import (
     Community,
     CommunityMember,
     CommunityMemberRole,
-    Invitation,
     Role,
     RolePermission,
     User,
 )
 from app.services import audit
 from app.services.access import community_permissions, visible_communities
+from app.services.role_grants import check_edit, offering, permissions_of
 
 
 def permission_ceiling(db: Session, viewer: Viewer) -> frozenset[str]:
@@ -41,7 +41,8 @@ def permission_ceiling(db: Session, viewer: Viewer) -> frozenset[str]:
 
 
 def list_roles(db: Session, viewer: Viewer) -> list[dict]:
-    """Default community roles, then the organization's custom roles, with permissions."""
+    """Default community roles, then the organization's custom roles, with permissions and
+    how many people hold each in the communities the organization owns."""
     roles = db.exec(select(Role).where(
         Role.scope == COMMUNITY,
         (Role.organization_id == viewer.organization_id) | Role.key.is_not(None))
@@ -53,7 +54,9 @@ def list_roles(db: Session, viewer: Viewer) -> list[dict]:
     holders = dict(db.exec(select(CommunityMemberRole.role_id, func.count())
                            .join(CommunityMember,
                                  CommunityMember.id == CommunityMemberRole.member_id)
+                           .join(Community, Community.id == CommunityMember.community_id)
                            .where(CommunityMember.status == "active",
+                                  Community.organization_id == viewer.organization_id,
                                   CommunityMemberRole.role_id.in_([r.id for r in roles]))
                            .group_by(CommunityMemberRole.role_id)).all())
     return [{"id": r.id, "name": r.name, "description": r.description,
@@ -99,6 +102,7 @@ def save_role(db: Session, viewer: Viewer, name: str, description: str,
         db.flush()
     else:
         role = _own_role(db, viewer, role_id)
+        check_edit(db, viewer, role, permissions_of(db, [role.id]), wanted)
         role.name, role.description = name, description.strip()[:500]
         db.exec(delete(RolePermission).where(RolePermission.role_id == role.id))
     for perm in sorted(wanted):
@@ -109,35 +113,54 @@ def save_role(db: Session, viewer: Viewer, name: str, description: str,
 
 
 def _own_role(db: Session, viewer: Viewer, role_id: int) -> Role:
-    role = db.get(Role, role_id)
+    """The organization's custom role, locked until the transaction ends (see role_grants)."""
+    role = db.exec(select(Role).where(Role.id == role_id).with_for_update()).first()
     if role is None or role.key is not None or role.organization_id != viewer.organization_id:
         raise NotFound("That custom role does not exist in your organization.")
     return role
 
 
 def delete_role(db: Session, viewer: Viewer, role_id: int) -> None:
-    """Delete a custom role nobody holds and no open invitation grants."""
+    """Delete a custom role nobody holds and no open invitation grants; the role rows of
+    people already removed from their community go with it."""
     if not permission_ceiling(db, viewer):
         raise PermissionDenied("You need Community Administrator rights to manage roles.")
     role = _own_role(db, viewer, role_id)
-    holders = db.exec(select(User.display_name, Community.name)
-                      .join(CommunityMember, CommunityMember.user_id == User.id)
-                      .join(Community, Community.id == CommunityMember.community_id)
-                      .join(CommunityMemberRole,
-                            CommunityMemberRole.member_id == CommunityMember.id)
-                      .where(CommunityMemberRole.role_id == role.id,
-                             CommunityMember.status == "active").limit(5)).all()
-    if holders:
-        who = "; ".join(f"{person} in {where}" for person, where in holders)
-        raise Conflict(f"{role.name} is in use and cannot be deleted. Held by: {who}.")
-    granted = [r for r in db.exec(select(Invitation).where(
-        Invitation.kind == "community_user", Invitation.status == "pending",
-        Invitation.organization_id == viewer.organization_id)).all()
-        if role.id in r.grants.get("role_ids", [])]
-    if granted:
-        raise Conflict(f"{role.name} is granted by open invitations to "
-                       + ", ".join(sorted({r.recipient for r in granted})[:5])
-                       + "; revoke them first.")
+    _refuse_if_used(db, viewer, role)
+    db.exec(delete(CommunityMemberRole).where(CommunityMemberRole.role_id == role.id))
     db.exec(delete(RolePermission).where(RolePermission.role_id == role.id))
     db.delete(role)
     audit.record(db, "role.delete", "role", role_id, viewer=viewer, details={"name": role.name})
+
+
+def _refuse_if_used(db: Session, viewer: Viewer, role: Role) -> None:
+    """Refuse while anyone holds the role or an open invitation offers it, naming only
+    people and addresses in communities the viewer may see."""
+    seen = visible_communities(viewer).with_only_columns(Community.id)
+    held = (select(User.display_name, Community.name)
+            .join(CommunityMember, CommunityMember.user_id == User.id)
+            .join(Community, Community.id == CommunityMember.community_id)
+            .join(CommunityMemberRole, CommunityMemberRole.member_id == CommunityMember.id)
+            .where(CommunityMemberRole.role_id == role.id, CommunityMember.status == "active"))
+    total = db.exec(select(func.count()).select_from(held.subquery())).one()
+    if total:
+        named = db.exec(held.where(Community.id.in_(seen))
+                        .order_by(Community.name, User.display_name).limit(5)).all()
+        who = [f"{person} in {where}" for person, where in named]
+        raise Conflict(f"{role.name} is in use and cannot be deleted. Held by: "
+                       + _and_more(who, total) + ".")
+    offers = offering(db, role)
+    if offers:
+        visible = set(db.exec(seen.where(Community.id.in_(
+            {r.community_id for r in offers}))).all())
+        shown = sorted({r.recipient for r in offers if r.community_id in visible})[:5]
+        hidden = len({r.recipient for r in offers} - set(shown))
+        raise Conflict(f"{role.name} is granted by open invitations to "
+                       + _and_more(shown, len(shown) + hidden) + "; revoke them first.")
+
+
+def _and_more(names: list[str], total: int) -> str:
+    rest = total - len(names)
+    if not names:
+        return f"{total} {'person' if total == 1 else 'people'} in communities you cannot see"
+    return "; ".join(names) + (f" and {rest} more" if rest else "")

@@ -3,7 +3,8 @@
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from app.domain.permissions import ORG_MANAGE_ORGS, ORG_MANAGE_USERS
+from app.domain.errors import PermissionDenied
+from app.domain.permissions import ORG_MANAGE_ORGS, ORG_MANAGE_USERS, ORG_SWITCH_INTO_CHILDREN
 from app.domain.viewer import Viewer
 from app.models import (
     Invitation,
@@ -39,7 +40,11 @@ def list_users(db: Session, viewer: Viewer) -> list[dict]:
 
 
 def list_descendants(db: Session, viewer: Viewer) -> list[dict]:
-    """Every organization below the current one, each with its parent, nearest first."""
+    """Every organization below the current one, each with its parent, nearest first: for
+    those who may create or switch into them (their Tenant IDs are not for everyone)."""
+    if not (viewer.has(ORG_MANAGE_ORGS) or viewer.has(ORG_SWITCH_INTO_CHILDREN)):
+        raise PermissionDenied("Only administrators of this organization see the "
+                               "organizations below it.")
     rows, frontier, names = [], [viewer.organization_id], {viewer.organization_id: viewer.org_name}
     while frontier:
         children = db.exec(select(Organization).where(Organization.parent_id.in_(frontier))

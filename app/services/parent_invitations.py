@@ -14,10 +14,12 @@ from sqlmodel import Session, select
 from app import routes
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
 from app.mail import templates
+from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import Group, GroupMember, Invitation, Organization, OrganizationMember, User
 from app.services import audit
@@ -44,14 +46,16 @@ def invite_parent_users(db: Session, viewer: Viewer, usernames: list[str] | str,
     child = db.get(Organization, viewer.organization_id)
     if child.parent_id is None:
         raise InvalidInput(f"{child.name} has no parent organization.")
+    check_count(group_ids, MAX_PICKS, "groups")
     groups = [own_group(db, viewer, gid) for gid in dict.fromkeys(group_ids)]
     if isinstance(usernames, str):
-        usernames = _SPLIT.split(usernames)
+        usernames = _SPLIT.split(check_length(usernames, MAX_BATCH_TEXT, "list of usernames"))
     names = list(dict.fromkeys(u.strip().lower() for u in usernames if u.strip()))
     if not names:
         raise InvalidInput("Enter at least one username.")
+    check_count(names, MAX_BATCH, "usernames")
     results = []
-    for name in names[:100]:
+    for name in names:
         outcome = _outcome(db, child, name, now)
         if outcome == "ok":
             try:
@@ -130,6 +134,7 @@ def delete_invitation(db: Session, viewer: Viewer, invitation_id: int, *,
         .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
     if changed != 1:
         raise Conflict("Only a pending or expired invitation can be deleted.")
+    drop_ended_links(db, now, [inv.id])
     audit.record(db, "invitation.delete", "invitation", inv.id, viewer=viewer, at=now)
 
 
@@ -217,6 +222,7 @@ def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: date
         status = st.effective_status(inv.status, inv.expires_at, now)
         raise Conflict(f"This invitation is {st.USER_LABELS[status].lower()} and can no "
                        "longer be accepted.")
+    drop_ended_links(db, now, [inv.id])
     db.add(OrganizationMember(organization_id=child.id, user_id=viewer.user_id, kind="shared"))
     for group_id in inv.grants.get("group_ids", []):
         group = db.get(Group, group_id)

@@ -1,8 +1,30 @@
-"""Argon2 password hashing (pwdlib)."""
+"""Argon2 password hashing (pwdlib), and the small thread pool that work runs on.
 
+A hash takes about a tenth of a second of CPU. Run on the event loop it would stall
+every tab of the worker, so entry points await `off_loop(...)` for any unit of work that
+hashes or verifies a password. Argon2 releases the GIL, so the loop keeps serving events
+while the pool hashes; two threads bound the CPU and memory (64 MiB a hash) a burst of
+sign-ins can take.
+"""
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from typing import TypeVar
 
 from pwdlib import PasswordHash
+
+T = TypeVar("T")
+POOL_THREADS = 2
+_pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="commons-passwords")
+
+
+async def off_loop(work: Callable[..., T], /, *args, **kwargs) -> T:
+    """Run `work(*args, **kwargs)` on the password pool and await its result (or error)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_pool, functools.partial(work, *args, **kwargs))
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from app.domain import invitation_status as st
 from app.domain.viewer import Viewer
+from app.mail.links import drop_ended_links
 from app.models import Invitation
 from app.services import audit
 
@@ -24,4 +25,5 @@ def revoke_where(db: Session, viewer: Viewer, now: datetime, *conditions, reason
     for (invitation_id,) in ended:
         audit.record(db, "invitation.revoke", "invitation", invitation_id, viewer=viewer,
                      at=now, details={"reason": reason})
+    drop_ended_links(db, now, [invitation_id for (invitation_id,) in ended])
     return len(ended)

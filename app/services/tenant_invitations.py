@@ -23,6 +23,7 @@ from app.domain.permissions import (
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
 from app.mail import templates
+from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import (
     AuditEvent,
@@ -163,6 +164,7 @@ def revoke_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: d
         status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
     if changed != 1:
         raise Conflict("This invitation is no longer open; nothing was revoked.")
+    drop_ended_links(db, now, [inv.id])
     audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
 
 
@@ -204,6 +206,7 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
         accepted_for_organization_id=viewer.organization_id)).rowcount
     if changed != 1:
         raise Conflict("This invitation was used or changed a moment ago; nothing was done.")
+    drop_ended_links(db, now, [inv.id])
     community = _community(db, inv.community_id)
     inviter = db.get(User, inv.invited_by_user_id)
     subject, text, html = templates.tenant_joined(
@@ -233,6 +236,7 @@ def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str
     ).rowcount
     if changed != 1:
         raise Conflict("This invitation is no longer pending; nothing was declined.")
+    drop_ended_links(db, now, [inv.id])
     audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer, at=now)
     return inv.id
 

@@ -16,11 +16,13 @@ from app import routes
 from app.domain import invitation_status as st
 from app.domain.community_order import ordered
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.names import normalize_email
 from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
 from app.mail import templates
+from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import (
     Community,
@@ -30,7 +32,6 @@ from app.models import (
     Organization,
     OrganizationMember,
     Role,
-    RolePermission,
     User,
 )
 from app.services import audit
@@ -38,6 +39,7 @@ from app.services.access import community_permissions, require_community, visibl
 from app.services.communities import create_community
 from app.services.orgs import create_user
 from app.services.revocations import revoke_where
+from app.services.role_grants import grantable_roles
 from app.services.tenant_invitations import Mailer
 
 KIND = "community_user"
@@ -80,19 +82,7 @@ def parse_addresses(text: str) -> list[str]:
 
 def _check_roles(db: Session, viewer: Viewer, role_ids: list[int],
                  communities: list[Community]) -> list[Role]:
-    if not role_ids:
-        raise InvalidInput("Pick at least one role.")
-    roles = db.exec(select(Role).where(Role.id.in_(role_ids), Role.scope == "community")).all()
-    if len(roles) != len(set(role_ids)) or any(
-            r.key is None and r.organization_id != viewer.organization_id for r in roles):
-        raise InvalidInput("One of the chosen roles does not exist.")
-    granted = set(db.exec(select(RolePermission.permission)
-                          .where(RolePermission.role_id.in_(role_ids))).all())
-    for community in communities:
-        if over := granted - community_permissions(db, viewer, community.id):
-            raise PermissionDenied(f"You cannot grant permissions you do not hold in "
-                                   f"{community.name}: {', '.join(sorted(over))}.")
-    return roles
+    return grantable_roles(db, viewer, role_ids, communities)
 
 
 def _check_communities(db: Session, viewer: Viewer, community_ids: list[int]) -> list[Community]:
@@ -128,13 +118,16 @@ def _outcome(db: Session, address: str, communities: list[Community], now: datet
 def invite_users(db: Session, viewer: Viewer, addresses: str, community_ids: list[int],
                  role_ids: list[int], *, now: datetime, mailer: Mailer) -> list[dict]:
     """Validate everything, then write each address's batch; returns a result per address."""
+    check_count(community_ids, MAX_PICKS, "communities")
+    check_count(role_ids, MAX_PICKS, "roles")
     communities = _check_communities(db, viewer, community_ids)
     roles = _check_roles(db, viewer, role_ids, communities)
-    wanted = parse_addresses(addresses)
+    wanted = parse_addresses(check_length(addresses, MAX_BATCH_TEXT, "list of addresses"))
     if not wanted:
         raise InvalidInput("Enter at least one email address.")
+    check_count(wanted, MAX_BATCH, "addresses")
     results = []
-    for raw in wanted[:100]:
+    for raw in wanted:
         try:
             address = normalize_email(raw)
         except InvalidInput:
@@ -260,6 +253,7 @@ def _accept_rows(db: Session, rows: list[Invitation], user: User, now: datetime,
                 accepted_for_organization_id=rows[0].organization_id)).rowcount
     if changed != len(ids):
         raise Conflict("This invitation changed a moment ago; nothing was done.")
+    drop_ended_links(db, now, ids)
     _grant(db, user, [r for r in rows if r.id in ids], now)
     for row_id in ids:
         audit.record(db, "invitation.accept", "invitation", row_id, actor_user_id=user.id,
@@ -326,5 +320,6 @@ def decline_received(db: Session, viewer: Viewer, invitation_id: int, *, now: da
         .values(status=st.DECLINED, declined_at=now).returning(Invitation.id)).all()
     if not declined:
         raise Conflict("This invitation is no longer pending; nothing was declined.")
+    drop_ended_links(db, now, [row_id for (row_id,) in declined])
     for (row_id,) in declined:  # every community of the batch, each in its own timeline
         audit.record(db, "invitation.decline", "invitation", row_id, viewer=viewer, at=now)

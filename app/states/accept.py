@@ -6,7 +6,6 @@ from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import (
-    LiveTopic,
     community_topic,
     invitation_topic,
     organization_topic,
@@ -14,6 +13,7 @@ from app.live.topics import (
 )
 from app.models import utcnow
 from app.services import tenant_invitations as ti
+from app.services.audit import written_ids
 from app.states.broadcast import broadcast
 from app.states.community import mailer
 from app.states.page import LinkPage
@@ -27,19 +27,18 @@ class AcceptState(LinkPage, rx.State):
         return ti.invitation_view(db, secret_key, token, viewer, utcnow())
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._show()
-        if self.invitation:
-            return LiveTopic.follow(invitation_topic(int(self.invitation["id"])))
-        return None
+        await self._follow_invitation(invitation_topic)
 
     @rx.event
-    def live_refresh(self, message: str, topic: str):
+    def live_refresh(self, event_ids: list[int]):
         """The inviter acted on this invitation: show its new status without a reload."""
-        if not self.invitation or invitation_topic(int(self.invitation["id"])) != topic:
+        if not self.invitation:
             return None
+        said = self._said(event_ids)
         self._show()
-        return rx.toast.info(message)
+        return rx.toast.info(said) if said else None
 
     @rx.event
     def set_decline_reason(self, value: str):
@@ -50,17 +49,17 @@ class AcceptState(LinkPage, rx.State):
             viewer = viewer_of(self)
             with session_scope() as db:
                 step(db, viewer)
+                event_ids = written_ids(db)
         except NotSignedIn:
             return rx.redirect(routes.signin(next_path=self.router.url.path))
         except DomainError as err:
             self._show()
             return rx.toast.error(err.message)
         self._show()
-        message = f"{viewer.display_name} of {viewer.org_name} {what}."
-        return broadcast(
-            self, [community_topic(int(self.invitation["community_id"])),
-             organization_topic(int(self.invitation["organization_id"]))], message,
-            invitation_ids=[int(self.invitation["id"])])
+        broadcast(self, [community_topic(int(self.invitation["community_id"])),
+                         organization_topic(int(self.invitation["organization_id"]))],
+                  event_ids, invitation_ids=[int(self.invitation["id"])])
+        return rx.toast.success(f"You {what}.")
 
     @rx.event
     def join(self):

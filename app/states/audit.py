@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 import reflex as rx
 
+from app.domain.limits import MAX_SEARCH
 from app.services.audit_log import list_events
-from app.states.page import ViewerPage
+from app.states.page import ViewerPage, too_long
 
 
 def _day(value: str) -> datetime | None:
@@ -41,8 +42,10 @@ class AuditState(ViewerPage, rx.State):
 
     @rx.event
     def set_filter(self, field: str, value: str):
+        if len(str(value)) > MAX_SEARCH:
+            return too_long("Filter text", MAX_SEARCH)
         if field in ("actor", "action", "target", "since", "until"):
-            setattr(self, field, str(value)[:64])
+            setattr(self, field, str(value))
             self.pages, self.current = [], 0
             return self._reload()
         return None

@@ -5,8 +5,8 @@ import reflex as rx
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import (
-    LiveTopic,
     community_topic,
+    follow,
     invitation_topic,
     organization_topic,
     register_refresher,
@@ -15,6 +15,8 @@ from app.models import utcnow
 from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
+from app.services.audit import written_ids
+from app.services.live_events import summary_for
 from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.viewer import attempt, to_signin, viewer_of
@@ -82,31 +84,36 @@ class CommunityState(rx.State):
 
     def _act(self, action, success: str, invitation_id: int | None = None):
         """Check the session, run one service call, refresh, tell this tab and the others."""
-        viewer, _, refusal = attempt(self, action)
+        done = attempt(self, action)
         self._reload()
-        if refusal is not None:
-            return refusal
-        topics = [community_topic(self._cid()), organization_topic(viewer.organization_id)]
+        if done.refusal is not None:
+            return done.refusal
+        topics = [community_topic(self._cid()),
+                  organization_topic(done.viewer.organization_id)]
         if invitation_id:
             topics.append(invitation_topic(invitation_id))
-        return [rx.toast.success(success),
-                broadcast(self, topics, f"{viewer.display_name}: {success}",
-                          invitation_ids=[invitation_id] if invitation_id else None)]
+        broadcast(self, topics, done.event_ids,
+                  invitation_ids=[invitation_id] if invitation_id else None)
+        return rx.toast.success(success)
 
     @rx.event
-    def live_refresh(self, message: str, topic: str):
-        """Another tab changed this community: re-query what this session may see."""
-        if community_topic(self._cid()) != topic:
+    def live_refresh(self, event_ids: list[int]):
+        """Another tab changed this community: re-query what this session may see, and
+        say what happened as far as this viewer may read it."""
+        if not self.router.url.path.startswith("/communities/"):
             return None
-        problem = self._reload()
-        if problem == NotSignedIn().message:
+        try:
+            viewer = viewer_of(self)
+        except NotSignedIn:
             return to_signin(self)
-        if self.error:
-            return rx.toast.warning(f"{message} This community is no longer available to you.")
-        return rx.toast.info(message)
+        if self._reload():
+            return rx.toast.warning("This community is no longer available to you.")
+        with session_scope() as db:
+            said = summary_for(db, viewer, event_ids)
+        return rx.toast.info(said) if said else None
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.details, self.selected_tenant = {}, {}
         self.invite_open, self.leave_open, self.tab = False, False, "tenants"
         try:
@@ -115,16 +122,18 @@ class CommunityState(rx.State):
             return to_signin(self)
         if self._reload():
             return None
-        follow = LiveTopic.follow(community_topic(self._cid()))
+        # Only after the re-read succeeded: the viewer may see this community.
+        await follow(self, [community_topic(self._cid())])
         wanted = self.router.url.query_parameters.get("invitation", "")
         if wanted.isdigit() and self.header.get("can_invite"):
             self.tab = "invitations"
-            return [follow, CommunityState.select_invitation(int(wanted))]
-        return follow
+            return CommunityState.select_invitation(int(wanted))
+        return None
 
     @rx.event
     def set_tab(self, value: str):
-        self.tab = value
+        if value in ("tenants", "invitations"):
+            self.tab = value
 
     @rx.event
     def set_status_filter(self, value: str):
@@ -154,8 +163,13 @@ class CommunityState(rx.State):
         self.details, self.selected_tenant = {}, {}
 
     @rx.event
-    def select_tenant(self, tenant: dict):
-        self.selected_tenant = tenant
+    def select_tenant(self, organization_id: int):
+        """Open the pane of one of the tenants this tab was sent (never a row the client
+        made up)."""
+        shown = [t for t in self.tenants if t["organization_id"] == organization_id]
+        if not shown:
+            return None
+        tenant = self.selected_tenant = shown[0]
         self.leave_name = ""
         self.my_users = []
         if tenant.get("is_mine"):
@@ -199,15 +213,13 @@ class CommunityState(rx.State):
     def _act_and_leave(self, action, message):
         """Run an action that ends this tab's access (leave, delete), then go to the list."""
         cid = self._cid()
-        viewer, _, refusal = attempt(self, lambda db, v: action(db, v, cid))
-        if refusal is not None:
-            return refusal
+        done = attempt(self, lambda db, v: action(db, v, cid))
+        if done.refusal is not None:
+            return done.refusal
         self.leave_open = self.delete_open = False
-        text = message(viewer)
-        return [rx.redirect("/communities"), rx.toast.success(text),
-                broadcast(self, [community_topic(cid),
-                                 organization_topic(viewer.organization_id)],
-                          f"{viewer.display_name}: {text}")]
+        broadcast(self, [community_topic(cid), organization_topic(done.viewer.organization_id)],
+                  done.event_ids)
+        return [rx.redirect("/communities"), rx.toast.success(message(done.viewer))]
 
     @rx.event
     def open_invite(self, value: bool = True):
@@ -235,6 +247,7 @@ class CommunityState(rx.State):
             with session_scope() as db:
                 ti.invite_tenant(db, viewer, self._cid(), address, now=utcnow(),
                                  mailer=mailer())
+                event_ids = written_ids(db)
         except NotSignedIn:
             return to_signin(self)
         except ti.AlreadyInvited as err:
@@ -245,11 +258,9 @@ class CommunityState(rx.State):
             return None
         self.invite_open = False
         self._reload()
-        success = f"Invitation sent to {address}."
-        return [rx.toast.success(success),
-                broadcast(self, [community_topic(self._cid()),
-                           organization_topic(viewer.organization_id)],
-                          f"{viewer.display_name}: {success}", recipients=[address])]
+        broadcast(self, [community_topic(self._cid()), organization_topic(viewer.organization_id)],
+                  event_ids, recipients=[address])
+        return rx.toast.success(f"Invitation sent to {address}.")
 
     @rx.event
     def resend(self, invitation_id: int):

@@ -4,9 +4,8 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from app.domain.limits import MAX_SEARCH
 from app.live.topics import (
-    LiveInbox,
-    LiveTopic,
     community_topic,
     inbox_topic,
     organization_topic,
@@ -24,7 +23,7 @@ from app.services.invitation_list import (
     status_counts,
 )
 from app.settings import get_settings
-from app.states.page import ViewerPage
+from app.states.page import ViewerPage, too_long
 from app.states.viewer import attempt
 
 PAGE_SIZE = 50
@@ -95,8 +94,7 @@ class InvitationsState(ViewerPage, rx.State):
         self.cursors, self.current, self.details = [], "", {}
 
     def _follow(self, viewer):
-        return [LiveTopic.follow(organization_topic(viewer.organization_id)),
-                LiveInbox.follow(inbox_topic(viewer.user_id))]
+        return [organization_topic(viewer.organization_id), inbox_topic(viewer.user_id)]
 
     def _page_path(self) -> str:
         return "/invitations"
@@ -120,7 +118,9 @@ class InvitationsState(ViewerPage, rx.State):
 
     @rx.event
     def set_search(self, value: str):
-        self.search = value[:100]
+        if len(value) > MAX_SEARCH:
+            return too_long("Search text", MAX_SEARCH)
+        self.search = value
         return self._first_page()
 
     @rx.event
@@ -154,11 +154,10 @@ class InvitationsState(ViewerPage, rx.State):
 
     @rx.event
     def open_details(self, invitation_id: int):
-        viewer, shown, refusal = attempt(
-            self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
-        if refusal is not None:
-            return refusal
-        self.details = shown
+        done = attempt(self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
+        if done.refusal is not None:
+            return done.refusal
+        self.details = done.result
         return rx.scroll_to("invitation-details")
 
     @rx.event

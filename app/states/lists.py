@@ -2,13 +2,15 @@
 
 import reflex as rx
 
-from app.domain.errors import DomainError
+from app.domain.errors import NotFound
+from app.domain.limits import MAX_SEARCH
 from app.domain.permissions import ORG_CREATE_COMMUNITY, ORG_MANAGE_ORGS
 from app.mail.devmailbox import list_messages
+from app.mail.setup import shows_mailbox
 from app.services.communities import create_community, list_communities
 from app.services.directory import create_child_organization, list_descendants
 from app.settings import get_settings
-from app.states.page import ViewerPage, submit
+from app.states.page import ViewerPage, submit, too_long
 
 
 class CommunitiesState(ViewerPage, rx.State):
@@ -31,20 +33,22 @@ class CommunitiesState(ViewerPage, rx.State):
 
     @rx.event
     def add_community(self, form: dict):
-        new_id, error, away = submit(self, lambda db, v: create_community(
+        done = submit(self, lambda db, v: create_community(
             db, v, str(form.get("name", "")), str(form.get("description", ""))).id)
-        if away is not None:
-            return away
-        if error is not None:
-            self.add_error = error
+        if done.away is not None:
+            return done.away
+        if done.error is not None:
+            self.add_error = done.error
             return None
         self.add_open = False
-        return [rx.redirect(f"/communities/{new_id}"),
+        return [rx.redirect(f"/communities/{done.result}"),
                 rx.toast.success("Community created. You are its Community Administrator.")]
 
     @rx.event
     def set_search(self, value: str):
-        self.search = value[:100]
+        if len(value) > MAX_SEARCH:
+            return too_long("Search text", MAX_SEARCH)
+        self.search = value
         return self._reload()
 
 
@@ -67,12 +71,12 @@ class OrganizationsState(ViewerPage, rx.State):
 
     @rx.event
     def add_organization(self, form: dict):
-        _, error, away = submit(self, lambda db, v: create_child_organization(
+        done = submit(self, lambda db, v: create_child_organization(
             db, v, str(form.get("name", "")), str(form.get("alias", ""))))
-        if away is not None:
-            return away
-        if error is not None:
-            self.add_error = error
+        if done.away is not None:
+            return done.away
+        if done.error is not None:
+            self.add_error = done.error
             return None
         self.add_open = False
         self._reload()
@@ -80,12 +84,15 @@ class OrganizationsState(ViewerPage, rx.State):
 
 
 class MailboxState(ViewerPage, rx.State):
+    """The built-in dev mailbox: every message this instance sent, for any signed-in user;
+    it exists only while COMMONS_DEV_MAILBOX is on (a development aid)."""
+
     rows: list[dict[str, str | int]] = []
 
     def _refresh(self, db, viewer) -> None:
-        if not get_settings().dev_mailbox:
-            raise DomainError("Mail goes to the configured SMTP server; there is no dev "
-                              "mailbox.")
+        if not shows_mailbox(get_settings()):
+            raise NotFound("There is no mailbox here: mail goes to an SMTP server, or waits "
+                           "in the outbox until one is configured.")
         self.rows = list_messages(db)
 
     def _clear(self) -> None:

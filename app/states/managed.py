@@ -4,9 +4,9 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
 from app.domain.permissions import COMMUNITY_PERMISSIONS, ORG_CREATE_COMMUNITY
 from app.live.topics import (
-    LiveTopic,
     community_topic,
     managed_topic,
     organization_topic,
@@ -27,9 +27,15 @@ def user_mailer() -> Mailer:
     return Mailer(s.secret_key, s.base_url, s.user_invite_days)
 
 
-def _toggle(items: list[str], value: str, on: bool) -> list[str]:
+def _toggle(items: list, value, on: bool, offered) -> list:
+    """Pick or unpick `value`; only a value the page offered can be picked, so a client
+    cannot grow the list with values of its own."""
     rest = [v for v in items if v != value]
-    return rest + [value] if on else rest
+    return rest + [value] if on and value in offered else rest
+
+
+def _ids(rows: list[dict], key: str = "id") -> set[int]:
+    return {int(r[key]) for r in rows}
 
 
 class ManagedState(ViewerPage, BatchInvite, rx.State):
@@ -44,8 +50,8 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     # + User dialog
     invite_open: bool = False
     addresses: str = ""
-    pick_communities: list[str] = []
-    pick_roles: list[str] = []
+    pick_communities: list[int] = []
+    pick_roles: list[int] = []
     # community dialog
     community_open: bool = False
     community_error: str = ""
@@ -60,7 +66,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     member_open: bool = False
     member_id: int = 0
     member_label: str = ""
-    member_roles: list[str] = []
+    member_roles: list[int] = []
 
     def _refresh(self, db, viewer) -> None:
         self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
@@ -72,7 +78,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
         self.ceiling = sorted(cr.permission_ceiling(db, viewer))
 
     def _follow(self, viewer):
-        return LiveTopic.follow(managed_topic(viewer.organization_id))
+        return [managed_topic(viewer.organization_id)]
 
     def _page_path(self) -> str:
         return "/managed"
@@ -85,7 +91,8 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def set_tab(self, value: str):
-        self.tab = value
+        if value in ("communities", "users", "roles"):
+            self.tab = value
 
     @rx.event
     def set_filter_community(self, value: str):
@@ -101,21 +108,27 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def set_addresses(self, value: str):
-        self.addresses = value[:5000]
+        if len(value) > MAX_BATCH_TEXT:
+            self.invite_error = (f"The list is too long: at most {MAX_BATCH:,} addresses "
+                                 f"({MAX_BATCH_TEXT:,} characters) in one invitation.")
+            return None
+        self.addresses = value
+        return None
 
     @rx.event
-    def pick_community(self, community_id: str, on: bool):
-        self.pick_communities = _toggle(self.pick_communities, community_id, on)
+    def pick_community(self, community_id: int, on: bool):
+        self.pick_communities = _toggle(self.pick_communities, int(community_id), on,
+                                        _ids(self.communities))
 
     @rx.event
-    def pick_role(self, role_id: str, on: bool):
-        self.pick_roles = _toggle(self.pick_roles, role_id, on)
+    def pick_role(self, role_id: int, on: bool):
+        self.pick_roles = _toggle(self.pick_roles, int(role_id), on, _ids(self.roles))
 
     @rx.event
     def validate(self):
         return self._invite(lambda db, v: ui.invite_users(
-            db, v, self.addresses, [int(c) for c in self.pick_communities],
-            [int(r) for r in self.pick_roles], now=utcnow(), mailer=user_mailer()), "address")
+            db, v, self.addresses, list(self.pick_communities), list(self.pick_roles),
+            now=utcnow(), mailer=user_mailer()), "address")
 
     # --- communities --------------------------------------------------------------------
     @rx.event
@@ -143,13 +156,17 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     # --- roles --------------------------------------------------------------------------
     @rx.event
-    def open_role(self, role: dict | None = None):
-        role = role or {}
+    def open_role(self, role_id: int = 0):
+        """The role dialog: empty for a new role, or one of the roles this tab was sent."""
+        role = next((r for r in self.roles if r["id"] == role_id), {}) if role_id else {}
+        if role_id and (not role or not role["custom"]):
+            return None
         self.role_open, self.role_error = True, ""
         self.role_id = int(role.get("id", 0) or 0)
         self.role_name = str(role.get("name", ""))
         self.role_description = str(role.get("description", ""))
         self.role_perms = list(role.get("permission_list", []))
+        return None
 
     @rx.event
     def close_role(self, value: bool = False):
@@ -166,7 +183,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     @rx.event
     def pick_permission(self, permission: str, on: bool):
         if permission in COMMUNITY_PERMISSIONS:
-            self.role_perms = _toggle(self.role_perms, permission, on)
+            self.role_perms = _toggle(self.role_perms, permission, on, COMMUNITY_PERMISSIONS)
 
     @rx.event
     def save_role(self):
@@ -191,24 +208,29 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     # --- members and invitations -------------------------------------------------------
     @rx.event
-    def open_member(self, member: dict):
+    def open_member(self, member_id: int):
+        """Change roles of one of the members this tab was sent."""
+        member = next((m for m in self.members if m["member_id"] == member_id), None)
+        if member is None:
+            return None
         self.member_open = True
         self.member_id = int(member["member_id"])
         self.member_label = f"{member['name']} in {member['community']}"
-        self.member_roles = [r for r in str(member["role_ids"]).split(",") if r]
+        self.member_roles = [int(r) for r in str(member["role_ids"]).split(",") if r]
+        return None
 
     @rx.event
     def close_member(self, value: bool = False):
         self.member_open = value
 
     @rx.event
-    def pick_member_role(self, role_id: str, on: bool):
-        self.member_roles = _toggle(self.member_roles, role_id, on)
+    def pick_member_role(self, role_id: int, on: bool):
+        self.member_roles = _toggle(self.member_roles, int(role_id), on, _ids(self.roles))
 
     @rx.event
     def save_member_roles(self):
         self.member_open = False
-        member_id, roles = self.member_id, [int(r) for r in self.member_roles]
+        member_id, roles = self.member_id, list(self.member_roles)
         return self._act(lambda db, v: cm.change_roles(db, v, member_id, roles),
                          "Roles updated.", announce=True)
 

@@ -8,6 +8,7 @@ from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import organization_topic
 from app.models import utcnow
 from app.services import parent_invitations as pi
+from app.services.audit import written_ids
 from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.page import LinkPage
@@ -32,14 +33,15 @@ class OrgInviteState(LinkPage, rx.State):
             with session_scope() as db:
                 child_id = pi.accept(db, viewer, self._token(), now=utcnow(),
                                      secret_key=get_settings().secret_key)
+                event_ids = written_ids(db)
         except NotSignedIn:
             return self.sign_in()
         except DomainError as err:
             self._show()
             return rx.toast.error(err.message)
         self._show()
-        return broadcast(self, [organization_topic(child_id)],
-                         f"{viewer.display_name} accepted the invitation.")
+        broadcast(self, [organization_topic(child_id)], event_ids)
+        return None
 
     @rx.event
     def sign_in(self):

@@ -4,8 +4,9 @@ import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
 from app.domain.permissions import ORG_INVITE_PARENT_USERS, ORG_MANAGE_GROUPS
-from app.live.topics import LiveTopic, organization_topic, register_refresher
+from app.live.topics import organization_topic, register_refresher
 from app.models import utcnow
 from app.services import groups as gr
 from app.services import parent_invitations as pi
@@ -27,7 +28,7 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     invite_open: bool = False
     chips: list[str] = []
     chip_text: str = ""
-    pick_groups: list[str] = []
+    pick_groups: list[int] = []
     # groups
     group_open: bool = False
     group_error: str = ""
@@ -46,7 +47,7 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         self.users, self.groups, self.invitations = [], [], []
 
     def _follow(self, viewer):
-        return LiveTopic.follow(organization_topic(viewer.organization_id))
+        return [organization_topic(viewer.organization_id)]
 
     def _page_path(self) -> str:
         return "/users"
@@ -56,7 +57,8 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def set_tab(self, value: str):
-        self.tab = value
+        if value in ("users", "groups", "invitations"):
+            self.tab = value
 
     @rx.event
     def set_status_filter(self, value: str):
@@ -73,6 +75,10 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     @rx.event
     def set_chip_text(self, value: str):
         """Typing or pasting: separators turn what came before them into chips."""
+        if len(value) > MAX_BATCH_TEXT:
+            self.invite_error = f"That is too much to paste at once ({MAX_BATCH_TEXT:,} " \
+                                "characters at most)."
+            return
         parts = [p for p in value.replace(",", " ").replace(";", " ").split(" ")]
         if len(parts) > 1:
             for part in parts[:-1]:
@@ -81,9 +87,13 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         self.chip_text = value[:64]
 
     def _add_chip(self, text: str) -> None:
-        name = text.strip().lower()
-        if name and name not in self.chips and len(self.chips) < 100:
-            self.chips = self.chips + [name]
+        name = text.strip().lower()[:64]
+        if not name or name in self.chips:
+            return
+        if len(self.chips) >= MAX_BATCH:
+            self.invite_error = f"At most {MAX_BATCH:,} usernames in one invitation."
+            return
+        self.chips = self.chips + [name]
 
     @rx.event
     def chip_key(self, key: str):
@@ -96,9 +106,11 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         self.chips = [c for c in self.chips if c != name]
 
     @rx.event
-    def pick_group(self, group_id: str, on: bool):
+    def pick_group(self, group_id: int, on: bool):
+        group_id = int(group_id)
         rest = [g for g in self.pick_groups if g != group_id]
-        self.pick_groups = rest + [group_id] if on else rest
+        offered = {int(g["id"]) for g in self.groups}
+        self.pick_groups = rest + [group_id] if on and group_id in offered else rest
 
     @rx.event
     def send_invites(self):
@@ -106,7 +118,7 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         self.chip_text = ""
         s = get_settings()
         return self._invite(lambda db, v: pi.invite_parent_users(
-            db, v, self.chips, [int(g) for g in self.pick_groups], now=utcnow(),
+            db, v, self.chips, list(self.pick_groups), now=utcnow(),
             secret_key=s.secret_key, base_url=s.base_url), "username")
 
     @rx.event

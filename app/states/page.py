@@ -1,11 +1,16 @@
 """What every signed-in page state does the same way: read its data as the viewer, show a
 refusal as a message, follow its live topic, and re-read when someone else acts."""
 
+from typing import NamedTuple
+
 import reflex as rx
 
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
+from app.live.topics import follow
+from app.services.audit import written_ids
+from app.services.live_events import summary_for, summary_for_invitation
 from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.viewer import attempt, optional_viewer, path_token, to_signin, viewer_of
@@ -26,9 +31,10 @@ class ViewerPage(rx.State, mixin=True):
     def _start(self) -> None:
         """Reset what a fresh visit starts from (first page, closed panes)."""
 
-    def _follow(self, viewer: Viewer):
-        """The events that follow this page's live topics (None: not live)."""
-        return None
+    def _follow(self, viewer: Viewer) -> list[str]:
+        """The live topics this page follows for `viewer`, derived on the server (at most
+        one page topic and the viewer's inbox); none: not live."""
+        return []
 
     def _page_path(self) -> str:
         """The path this page lives at; a live signal elsewhere is ignored."""
@@ -59,35 +65,40 @@ class ViewerPage(rx.State, mixin=True):
              invitation_id: int | None = None):
         """Run `action(db, viewer)`, re-read this page, say `success`; with `announce`, tell
         the other tabs following `_topics` and the person `invitation_id` is for."""
-        viewer, result, refusal = attempt(self, action)
-        if refusal is not None:
-            return refusal
+        done = attempt(self, action)
+        if done.refusal is not None:
+            return done.refusal
         self._reload()
-        events = [rx.toast.success(success)]
-        topics = self._topics(viewer, result) if announce else []
-        if topics:
-            events.append(broadcast(self, topics, f"{viewer.display_name}: {success}",
-                                    invitation_ids=[invitation_id] if invitation_id else None))
-        return events
+        if announce:
+            broadcast(self, self._topics(done.viewer, done.result), done.event_ids,
+                      invitation_ids=[invitation_id] if invitation_id else None)
+        return rx.toast.success(success)
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._start()
         result = self._reload()
-        if result is not None:
+        if result is not None or self.error:
             return result
         try:
-            return self._follow(viewer_of(self))
+            viewer = viewer_of(self)
         except NotSignedIn:
             return to_signin(self)
+        await follow(self, self._follow(viewer))
+        return None
 
     @rx.event
-    def live_refresh(self, message: str, topic: str):
-        """Someone else acted on what this page shows: re-read it, say who did what."""
+    def live_refresh(self, event_ids: list[int]):
+        """Someone else acted on what this page shows: re-read it, and say what they did
+        as far as this viewer may read it."""
         if not self.router.url.path.rstrip("/").endswith(self._page_path()):
             return None
-        self._reload()
-        return rx.toast.info(message) if message else None
+        away = self._reload()
+        if away is not None or self.error:
+            return away
+        with session_scope() as db:
+            said = summary_for(db, viewer_of(self), event_ids)
+        return rx.toast.info(said) if said else None
 
 
 class LinkPage(rx.State, mixin=True):
@@ -108,6 +119,19 @@ class LinkPage(rx.State, mixin=True):
 
     def _token(self) -> str:
         return path_token(self)
+
+    async def _follow_invitation(self, topic_of) -> None:
+        """Follow the topic of the invitation behind this page's link (`topic_of(id)`):
+        the token is what entitles the tab to it."""
+        if self.invitation:
+            await follow(self, [topic_of(int(self.invitation["id"]))])
+
+    def _said(self, event_ids: list[int]) -> str:
+        """What the named events say about this page's invitation ("" for others)."""
+        if not self.invitation:
+            return ""
+        with session_scope() as db:
+            return summary_for_invitation(db, int(self.invitation["id"]), event_ids)
 
     def _show(self) -> None:
         viewer = optional_viewer(self)
@@ -131,32 +155,45 @@ class BatchInvite(rx.State, mixin=True):
     def _invite(self, action, key: str):
         """Run `action(db, viewer)` (a result per person, `key` naming them), re-read the
         page, and tell the other tabs and the people invited."""
-        found, error, away = submit(self, lambda db, v: (v, action(db, v)))
-        if away is not None:
-            return away
-        if error is not None:
-            self.invite_error, self.results = error, []
+        done = submit(self, action)
+        if done.away is not None:
+            return done.away
+        if done.error is not None:
+            self.invite_error, self.results = done.error, []
             return None
-        viewer, self.results = found
-        self.invite_error = ""
+        self.results, self.invite_error = done.result, ""
         self._reload()
         invited = [r[key] for r in self.results if r["outcome"] == "invited"]
-        if not invited:
-            return None
-        return broadcast(self, self._topics(viewer, None),
-                         f"{viewer.display_name} invited {', '.join(invited)}.",
-                         recipients=invited)
+        if invited:
+            broadcast(self, self._topics(done.viewer, None), done.event_ids,
+                      recipients=invited)
+        return None
 
 
-def submit(state: rx.State, action):
-    """Run a form's `action(db, viewer)` in one transaction: `(result, None, None)`, or
-    `(None, message, None)` with the refusal to show in the form, or `(None, None, event)`
-    that sends a tab whose session ended to sign-in."""
+class Submitted(NamedTuple):
+    """A form's action: its result, or the refusal to show in the form, or the event that
+    sends a tab whose session ended to sign-in; with who acted and the events written."""
+
+    result: object = None
+    error: str | None = None
+    away: object = None
+    viewer: Viewer | None = None
+    event_ids: list[int] = []
+
+
+def too_long(what: str, limit: int):
+    """The toast for typed text past its stated limit (nothing is changed)."""
+    return rx.toast.error(f"{what} is limited to {limit:,} characters; nothing was changed.")
+
+
+def submit(state: rx.State, action) -> Submitted:
+    """Run a form's `action(db, viewer)` in one transaction."""
     try:
         viewer = viewer_of(state)
         with session_scope() as db:
-            return action(db, viewer), None, None
+            result = action(db, viewer)
+            return Submitted(result=result, viewer=viewer, event_ids=written_ids(db))
     except NotSignedIn:
-        return None, None, to_signin(state)
+        return Submitted(away=to_signin(state))
     except DomainError as err:
-        return None, err.message, None
+        return Submitted(error=err.message)

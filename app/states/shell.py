@@ -5,6 +5,7 @@ import reflex as rx
 from app import routes
 from app.db import session_scope
 from app.domain.errors import DomainError, NotSignedIn
+from app.mail.setup import shows_mail_banner, shows_mailbox
 from app.services.auth import switch_organization, switchable_organizations
 from app.settings import get_settings
 from app.states.viewer import to_signin, viewer_of
@@ -18,6 +19,7 @@ class ShellState(rx.State):
     tenant_id: str = ""
     orgs: list[dict[str, str | bool]] = []
     dev_mailbox: bool = False
+    mail_banner: bool = False
 
     @rx.var
     def initials(self) -> str:
@@ -39,7 +41,9 @@ class ShellState(rx.State):
         self.user_email = viewer.email
         self.org_name = viewer.org_name
         self.tenant_id = viewer.tenant_id
-        self.dev_mailbox = get_settings().dev_mailbox
+        settings = get_settings()
+        self.dev_mailbox = shows_mailbox(settings)
+        self.mail_banner = shows_mail_banner(settings, tenant_admin=viewer.is_tenant_admin)
 
     @rx.event
     def switch_to(self, tenant_id: str):

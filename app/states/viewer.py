@@ -1,6 +1,7 @@
 """Resolving the signed-in viewer from the HttpOnly cookie on every event."""
 
 from http.cookies import CookieError, SimpleCookie
+from typing import NamedTuple
 
 import reflex as rx
 
@@ -8,6 +9,7 @@ from app import routes
 from app.db import session_scope
 from app.domain.viewer import Viewer
 from app.models import utcnow
+from app.services.audit import written_ids
 from app.services.auth import viewer_for_token
 from app.settings import get_settings
 
@@ -20,7 +22,7 @@ def session_token(cookie_header: str | None) -> str | None:
         jar.load(cookie_header)
     except CookieError:
         return None
-    morsel = jar.get(routes.SESSION_COOKIE)
+    morsel = jar.get(get_settings().session_cookie)
     return morsel.value if morsel else None
 
 
@@ -37,23 +39,31 @@ def to_signin(state: rx.State):
     return rx.redirect(routes.signin(next_path=state.router.url.path), replace=True)
 
 
-def attempt(state: rx.State, action):
-    """Check the session and run `action(db, viewer)` in one transaction.
+class Outcome(NamedTuple):
+    """What running one action gave: who acted, the service's result, the event that
+    refuses (a redirect to sign-in or an error toast) and the audit events written."""
 
-    Returns `(viewer, result, None)`, or `(None, None, event)` where the event sends the
-    tab to sign-in or toasts the refusal: what every action handler needs first.
-    """
+    viewer: Viewer | None
+    result: object
+    refusal: object
+    event_ids: list[int]
+
+
+def attempt(state: rx.State, action) -> Outcome:
+    """Check the session and run `action(db, viewer)` in one transaction: what every
+    action handler needs first."""
     from app.domain.errors import DomainError, NotSignedIn
 
     try:
         viewer = viewer_of(state)
         with session_scope() as db:
             result = action(db, viewer)
+            event_ids = written_ids(db)
     except NotSignedIn:
-        return None, None, to_signin(state)
+        return Outcome(None, None, to_signin(state), [])
     except DomainError as err:
-        return None, None, rx.toast.error(err.message)
-    return viewer, result, None
+        return Outcome(None, None, rx.toast.error(err.message), [])
+    return Outcome(viewer, result, None, event_ids)
 
 
 def path_token(state: rx.State) -> str:

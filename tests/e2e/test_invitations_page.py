@@ -63,7 +63,8 @@ def test_invitations_page_filters_shows_failed_delivery_and_exports(browser, liv
     other.get_by_role("button", name="nobody@gone.example").click()
     other.get_by_role("button", name="Revoke Invitation").click()
     other.get_by_role("alertdialog").get_by_role("button", name="Revoke Invitation").click()
-    expect(alice.get_by_text("Invitation revoked.").first).to_be_visible()
+    expect(alice.get_by_text("Alice Admin revoked an invitation (nobody@gone.example)").first
+           ).to_be_visible()
     expect(alice.get_by_role("row", name=re.compile("nobody@gone.example")).get_by_text(
         "Revoked")).to_be_visible()
 

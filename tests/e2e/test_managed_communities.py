@@ -77,7 +77,7 @@ def test_guests_see_exactly_what_they_were_invited_to(browser, live_app):
 
     guest = new_person_accepts(browser, base, join_link(live_app, "guest.a@client.example"),
                                "Guest A")
-    expect(alice.get_by_text("guest.a@client.example accepted the invitation")).to_be_visible()
+    expect(alice.get_by_text("Guest A accepted the invitation")).to_be_visible()
     finish_sign_in(guest, "guest.a@client.example")
     gmain = guest.get_by_role("main")
     expect(gmain.get_by_text("Client A", exact=True)).to_be_visible()

@@ -68,7 +68,7 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     assert_accessible(bob, "accept page, awaiting confirmation")
 
     # The inviter's open page changes without a reload, with a toast.
-    expect(alice.get_by_text("accepted the invitation (Join)")).to_be_visible()
+    expect(alice.get_by_text("accepted the invitation (bob@fabrikam.example)")).to_be_visible()
     expect(alice.get_by_role("table").get_by_text("Invitation Accepted")).to_be_visible()
     alice.get_by_role("button", name=BOB).click()
     expect(alice.get_by_text("Invitation Accepted").first).to_be_visible()

@@ -1,0 +1,27 @@
+"""How much one request may carry: stated limits, checked before anything is written.
+
+A client can send any handler anything, so every list and string taken from it has a
+bound; past it the person gets a clear message and nothing changes.
+"""
+
+from app.domain.errors import InvalidInput
+
+MAX_BATCH = 1_000          # addresses or usernames invited at once
+MAX_BATCH_TEXT = 100_000   # characters of a pasted list of addresses
+MAX_PICKS = 200            # communities, roles or groups picked in one form
+MAX_SEARCH = 100           # characters of a search or filter text
+MAX_NAME = 200             # characters of a typed name (community, organization, group)
+
+
+def check_count(items, limit: int, what: str) -> None:
+    """Refuse more than `limit` `what` (a plural noun) in one request."""
+    if len(items) > limit:
+        raise InvalidInput(f"At most {limit:,} {what} at once; this has {len(items):,}. "
+                           "Nothing was sent.")
+
+
+def check_length(text: str, limit: int, what: str) -> str:
+    """Refuse a `what` longer than `limit` characters; returns the text."""
+    if len(text) > limit:
+        raise InvalidInput(f"The {what} is too long (at most {limit:,} characters).")
+    return text
