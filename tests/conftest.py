@@ -81,3 +81,10 @@ def demo(db):
     orgs = seed_demo(db)
     db.commit()
     return orgs
+
+
+def pytest_collection_modifyitems(items):
+    """The browser journeys run last: once Playwright's sync API has started, an event loop
+    runs in this thread for the rest of the session, and `asyncio.run` (the in-process
+    Reflex harness, the route tests) cannot run after it."""
+    items.sort(key=lambda item: "e2e" in item.nodeid.split("/")[:2])
