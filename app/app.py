@@ -22,6 +22,7 @@ from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
+from app.services.delivery_log import record_delivery
 from app.services.invitation_list import sending_organizations
 from app.services.reminders import send_due_reminders
 from app.settings import get_settings
@@ -87,6 +88,7 @@ async def mail_lifespan():
     settings = get_settings()
 
     def reminders() -> None:
+        """The reminders now due, one unit of work (the scope commits)."""
         with session_scope() as db:
             send_due_reminders(db, now=utcnow(), hours=settings.reminder_hours,
                                secret_key=settings.secret_key, base_url=settings.base_url)
@@ -100,7 +102,7 @@ async def mail_lifespan():
 
     task = asyncio.create_task(run_mail(
         get_engine(), smtp_url=settings.smtp_url, dev_mailbox=settings.dev_mailbox,
-        dev_port=settings.dev_smtp_port,
+        dev_port=settings.dev_smtp_port, delivery_log=record_delivery,
         sender=f"no-reply@{settings.base_url.split('://', 1)[1].split(':')[0].split('/')[0]}",
         reminders=reminders, on_delivery=on_delivery))
     try:

@@ -69,10 +69,11 @@ def prepare(settings: Settings) -> None:
     with session_scope() as db:
         ensure_builtin_roles(db)
         if settings.demo and is_empty(db):
-            seed_demo(db)
+            now = utcnow()
+            seed_demo(db, now)
             seed_demo_invitations(db, MailSettings(
                 settings.secret_key, settings.base_url, settings.tenant_invite_days,
-                settings.user_invite_days), utcnow())
+                settings.user_invite_days), now)
             print("commons: demo data seeded (password for every demo user: commons-demo)")
 
 

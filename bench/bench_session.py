@@ -48,7 +48,7 @@ def run(url: str, communities: int, rounds: int) -> None:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade(url)
     with Session(engine, expire_on_commit=False) as db:
-        orgs = seed_demo(db)
+        orgs = seed_demo(db, utcnow())
         for i in range(communities):  # other tenants' communities the viewer must not see
             owner = orgs["fabrikam"] if i % 2 else orgs["northwind"]
             c = Community(organization_id=owner.id, name=f"Community {i:05d}")
@@ -57,7 +57,7 @@ def run(url: str, communities: int, rounds: int) -> None:
             db.add(CommunityTenant(community_id=c.id, organization_id=owner.id, is_owner=True))
         db.commit()
         token = sign_in(db, secret_key=SECRET, tenant="contoso", identifier="alice",
-                        password=DEMO_PASSWORD, now=utcnow(), hours=12)
+                        password=DEMO_PASSWORD, now=utcnow(), hours=12).token_or_raise()
         db.commit()
         viewer = viewer_for_token(db, secret_key=SECRET, token=token, now=utcnow())
 

@@ -77,8 +77,9 @@ def db(engine):
 def demo(db):
     """The demo organizations (by alias), committed."""
     from app.services.demo import seed_demo
+    from tests.helpers import NOW
 
-    orgs = seed_demo(db)
+    orgs = seed_demo(db, NOW)
     db.commit()
     return orgs
 

@@ -8,7 +8,7 @@ table (and for a line whose handler is gone), and `tests/test_authz_matrix.py` d
 `Entry` that has a `call`.
 
 Guards:
-  viewer      resolves the signed-in viewer from the session cookie (`viewer_of`) before
+  viewer      resolves the signed-in viewer from the session cookie (`run` in app/states/viewer.py) before
               it reads or changes anything; no viewer: back to sign-in.
   link-token  the token in the page's path (an emailed link) is the credential; acting on
               it needs the invited viewer too.
@@ -78,7 +78,9 @@ HANDLERS: dict[str, Entry] = {
     COMMUNITY + "live_refresh": Entry(VIEWER, _community(
         lambda t: ("live_refresh", {"event_ids": t.events})), QUIET),
     COMMUNITY + "set_status_filter": Entry(VIEWER, _community(
-        ("set_status_filter", {"value": "Pending"})), QUIET),
+        ("set_status_filter", {"value": "pending"})), QUIET),
+    COMMUNITY + "show_more_invitations": Entry(VIEWER, _community(
+        ("show_more_invitations", {})), QUIET),
     COMMUNITY + "sort_by": Entry(VIEWER, _community(("sort_by", {"key": "recipient"})), QUIET),
     COMMUNITY + "select_invitation": Entry(VIEWER, _community(
         lambda t: ("select_invitation", {"invitation_id": t.tenant_invitation}))),
@@ -172,7 +174,8 @@ HANDLERS: dict[str, Entry] = {
         "/users", ("set_chip_text", {"value": "alice "}),
         lambda t: ("pick_group", {"group_id": str(t.group), "on": True}),
         ("send_invites", {}))),
-    **{USERS + h: Entry(VIEWER) for h in ("load", "set_status_filter", "create_group")},
+    **{USERS + h: Entry(VIEWER) for h in ("load", "set_status_filter", "create_group",
+                                          "show_more_invitations")},
     **{USERS + h: Entry(UI) for h in (
         "chip_key", "open_group", "open_invite", "pick_group", "remove_chip", "set_chip_text",
         "set_member_username", "set_tab")},

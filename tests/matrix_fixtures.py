@@ -127,7 +127,8 @@ def _membership_of(db: Session, email: str, community_id: int) -> int:
 
 def _session(db: Session, tenant: str, identifier: str, password: str = DEMO_PASSWORD) -> str:
     return sign_in(db, secret_key=get_settings().secret_key, tenant=tenant,
-                   identifier=identifier, password=password, now=utcnow(), hours=8)
+                   identifier=identifier, password=password, now=utcnow(),
+                   hours=8).token_or_raise()
 
 
 def build(world: World) -> World:
@@ -137,15 +138,15 @@ def build(world: World) -> World:
     _wipe(world.engine)
     with Session(world.engine, expire_on_commit=False) as db:
         ensure_builtin_roles(db)
-        orgs = seed_demo(db)
+        orgs = seed_demo(db, now)
         seed_demo_invitations(db, mail, now)
         # Tailspin holds the demo's pending invitation to Wind Farm Analytics; Litware
         # accepted one and waits for confirmation; Adventure Works is a member tenant.
         demo_hash = _one(db, select(User.password_hash).where(User.username == "alice"))
         for name, alias, email, username, display in EXTRA_ORGS:
-            orgs[alias] = create_organization(db, name, alias)
+            orgs[alias] = create_organization(db, name, alias, now=now)
             create_user(db, orgs[alias], email=email, username=username, display_name=display,
-                        password_hash=demo_hash, role=TENANT_ADMIN)
+                        password_hash=demo_hash, role=TENANT_ADMIN, now=now)
         users = {u.username: u for u in db.exec(select(User)).all()}
         community = {c.name: c.id for c in db.exec(select(Community)).all()}
 
@@ -160,8 +161,8 @@ def build(world: World) -> World:
         ui.invite_users(db, as_("alice"), "other@client-b.example", [community["Client B"]],
                         [member_role], now=now, mailer=mail.user())
         role = cr.save_role(db, as_("alice"), "Contoso Analyst", "Reads telemetry.",
-                            [COMMUNITY_VIEW])
-        group = gr.create_group(db, as_("alice"), "Contoso Ops", "The operations team.")
+                            [COMMUNITY_VIEW], now=now)
+        group = gr.create_group(db, as_("alice"), "Contoso Ops", "The operations team.", now=now)
         pi.invite_parent_users(db, as_("dave"), ["frank"], [], now=now, secret_key=secret,
                                base_url=BASE_URL)
         wind = community["Wind Farm Analytics"]

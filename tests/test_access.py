@@ -15,13 +15,12 @@ from app.domain.permissions import (
 from app.models import Community, Invitation, utcnow
 from app.services.access import (
     community_permissions,
-    invitation_filter,
-    invitation_visible,
     require_community,
     visible_communities,
 )
 from app.services.communities import add_member, create_community, list_communities
-from tests.helpers import org, user, viewer
+from app.services.invitation_visibility import visible
+from tests.helpers import NOW, org, user, viewer
 
 
 def _wind_farm(db):
@@ -80,22 +79,22 @@ def test_archived_community_is_invisible(db, demo):
 
 def test_managed_community_inherits_from_its_mssp_main(db, demo):
     alice = viewer(db, "alice")
-    main = create_community(db, alice, "Contoso SOC", kind="mssp")
-    client_a = create_community(db, alice, "Client A", kind="managed", parent_id=main.id)
+    main = create_community(db, alice, "Contoso SOC", kind="mssp", now=NOW)
+    client_a = create_community(db, alice, "Client A", kind="managed", parent_id=main.id, now=NOW)
     guest = user(db, "bob")
-    add_member(db, main.id, guest.id, org(db, "contoso").id, [COMMUNITY_MODERATOR])
+    add_member(db, main.id, guest.id, org(db, "contoso").id, [COMMUNITY_MODERATOR], now=NOW)
     db.commit()
     from app.services.auth import viewer_for_user
     bob_in_contoso = viewer_for_user(db, guest, org(db, "contoso").id)
     assert COMMUNITY_VIEW in community_permissions(db, bob_in_contoso, client_a.id)
-    later = create_community(db, alice, "Client B", kind="managed", parent_id=main.id)
+    later = create_community(db, alice, "Client B", kind="managed", parent_id=main.id, now=NOW)
     db.commit()
     assert COMMUNITY_VIEW in community_permissions(db, bob_in_contoso, later.id)
 
 
 def test_query_and_per_item_rule_agree_for_every_viewer(db, demo):
     alice = viewer(db, "alice")
-    create_community(db, alice, "Second")
+    create_community(db, alice, "Second", now=NOW)
     db.commit()
     communities = db.exec(select(Community)).all()
     for username, alias in [("alice", None), ("frank", None), ("bob", None), ("carol", None),
@@ -109,7 +108,7 @@ def test_query_and_per_item_rule_agree_for_every_viewer(db, demo):
 
 def test_create_community_needs_the_permission(db, demo):
     with pytest.raises(PermissionDenied):
-        create_community(db, viewer(db, "frank"), "Frank's")
+        create_community(db, viewer(db, "frank"), "Frank's", now=NOW)
     assert ORG_CREATE_COMMUNITY in viewer(db, "bob").permissions
 
 
@@ -129,8 +128,8 @@ def test_invitation_visible_to_sender_their_admins_and_addressee_only(db, demo):
     cases = {"frank": True, "alice": True, "bob": True, "carol": False, "dave": False}
     for username, expected in cases.items():
         who = viewer(db, username)
-        assert invitation_visible(who, inv) is expected, username
-        listed = db.exec(select(Invitation.id).where(invitation_filter(who))).all()
+        assert visible.holds(who, inv) is expected, username
+        listed = db.exec(select(Invitation.id).where(visible.where(who))).all()
         assert (inv.id in listed) is expected, username
 
 
@@ -148,9 +147,9 @@ def test_permission_matrix_for_default_roles_main_managed_siblings_and_removal(
     contoso = org(db, "contoso")
     guest = create_user(db, contoso, email="guest@client.example", username="guest",
                         display_name="Guest", password="long-enough-pw", role=None,
-                        kind="guest")
+                        kind="guest", now=NOW)
     target = "Contoso SOC" if where == "main" else "Client A"
-    member = add_member(db, ids[target], guest.id, contoso.id, [spec])
+    member = add_member(db, ids[target], guest.id, contoso.id, [spec], now=NOW)
     db.commit()
     who = viewer_for_user(db, guest, contoso.id)
     expected = {"Contoso SOC": spec.permissions if where == "main" else frozenset(),

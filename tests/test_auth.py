@@ -24,10 +24,12 @@ from tests.helpers import LATER, NOW, SECRET, org, user, viewer
 
 
 def sign_in(db, tenant="contoso", identifier="alice", password=DEMO_PASSWORD, ip="10.0.0.1"):
-    token = auth.sign_in(db, secret_key=SECRET, tenant=tenant, identifier=identifier,
-                         password=password, now=NOW, hours=12, ip=ip)
+    """As the sign-in route does: commit the attempt whatever it gave, then raise its
+    refusal or return the token."""
+    attempt = auth.sign_in(db, secret_key=SECRET, tenant=tenant, identifier=identifier,
+                           password=password, now=NOW, hours=12, ip=ip)
     db.commit()
-    return token
+    return attempt.token_or_raise()
 
 
 def test_alice_signs_in_with_alias_and_username(db, demo):
@@ -152,9 +154,9 @@ def test_throttling_ends_after_the_window(db, demo):
         with pytest.raises(SignInFailed):
             sign_in(db, password="nope-nope")
     later = NOW + auth.THROTTLE_WINDOW + timedelta(seconds=1)
-    token = auth.sign_in(db, secret_key=SECRET, tenant="contoso", identifier="alice",
-                         password=DEMO_PASSWORD, now=later, hours=12)
-    assert token
+    attempt = auth.sign_in(db, secret_key=SECRET, tenant="contoso", identifier="alice",
+                           password=DEMO_PASSWORD, now=later, hours=12)
+    assert attempt.token_or_raise()
 
 
 def test_expired_session_is_refused(db, demo):
@@ -193,7 +195,7 @@ def test_tenant_admin_switches_into_child_and_acts_as_admin_there(db, demo):
     token = sign_in(db)
     alice = auth.viewer_for_token(db, secret_key=SECRET, token=token, now=LATER)
     child = org(db, "contoso-retail-east")
-    switched = auth.switch_organization(db, alice, child.tenant_id)
+    switched = auth.switch_organization(db, alice, child.tenant_id, now=LATER)
     db.commit()
     assert switched.org_alias == "contoso-retail-east" and switched.is_tenant_admin
     again = auth.viewer_for_token(db, secret_key=SECRET, token=token, now=LATER)
@@ -216,7 +218,7 @@ def test_switchable_organizations_lists_descendants_for_admins_only(db, demo):
 ])
 def test_switching_is_refused_without_the_right(db, demo, username, target):
     with pytest.raises(PermissionDenied):
-        auth.switch_organization(db, viewer(db, username), org(db, target).tenant_id)
+        auth.switch_organization(db, viewer(db, username), org(db, target).tenant_id, now=LATER)
 
 
 def request_from(peer: str, *forwarded_for: str) -> Request:
@@ -304,3 +306,25 @@ def test_a_burst_of_sign_ins_leaves_the_event_loop_free(engine, demo, monkeypatc
     # burst as a whole: seconds); off it, the loop only waits for its share of the CPU.
     assert max(gaps) < one_hash, f"the loop stalled {max(gaps):.3f} s (a hash: {one_hash:.3f} s)"
     assert len(gaps) > 10 * len(forms)
+
+
+def test_refused_sign_ins_through_the_route_count_against_the_next_one(engine, demo,
+                                                                        monkeypatch):
+    monkeypatch.setattr(auth_routes, "session_scope", lambda: session_scope(engine))
+    wrong = {"tenant": "contoso", "identifier": "alice", "password": "nope-nope", "next": "/"}
+    right = dict(wrong, password=DEMO_PASSWORD)
+
+    async def post_all(forms):
+        base = get_settings().base_url
+        app = Starlette(routes=auth_routes.ROUTES)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url=base) as client:
+            return [await client.post("/auth/signin", data=form, headers={"origin": base})
+                    for form in forms]
+
+    replies = asyncio.run(post_all([wrong] * auth.MAX_FAILURES_PER_ACCOUNT + [right]))
+    assert ["error=failed" in r.headers["location"] for r in replies[:-1]] == [True] * (
+        auth.MAX_FAILURES_PER_ACCOUNT)
+    assert "error=throttled" in replies[-1].headers["location"]
+    with session_scope(engine) as db:
+        assert len(db.exec(select(SignInFailure)).all()) == auth.MAX_FAILURES_PER_ACCOUNT

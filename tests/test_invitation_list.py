@@ -273,11 +273,13 @@ def test_the_timeline_ends_when_the_community_is_deleted(db, mixed):
 
 def test_delivery_outcomes_join_the_timeline(db, engine, mixed):
     from app.mail import sender
+    from app.services.delivery_log import record_delivery
     from tests.smtp_server import TestSMTPServer
     server = TestSMTPServer().start()
     server.failures = ["550 5.1.1 no such mailbox"]   # the first message: the tenant's
     try:
-        sender.run_once(engine, worker="w", smtp_url=server.url, sender="no-reply@localhost")
+        sender.run_once(engine, worker="w", smtp_url=server.url, sender="no-reply@localhost",
+                        delivery_log=record_delivery)
     finally:
         server.stop()
     db.expire_all()
@@ -296,9 +298,9 @@ def test_both_tenants_of_a_handshake_see_it_and_its_timeline(db, mixed):
     from tests.helpers import org
     fabrikam = org(db, "fabrikam")
     create_user(db, fabrikam, email="erin@fabrikam.example", username="erin",
-                display_name="Erin", password="a-long-password", role=TENANT_ADMIN)
+                display_name="Erin", password="a-long-password", role=TENANT_ADMIN, now=NOW)
     create_user(db, fabrikam, email="gus@fabrikam.example", username="gus",
-                display_name="Gus", password="a-long-password", role=TENANT_MEMBER)
+                display_name="Gus", password="a-long-password", role=TENANT_MEMBER, now=NOW)
     inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
     assert recipients(db, "erin") == []            # before Join: Fabrikam is not a side yet
     acts.accept(db, viewer(db, "bob"), inv.id, now=NOW, mail=MAIL)

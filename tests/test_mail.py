@@ -13,6 +13,7 @@ from app.mail.outbox import enqueue
 from app.mail.runner import release_lease, take_lease
 from app.mail.smtp import build_message
 from app.models import OutboxMessage, utcnow
+from app.services.delivery_log import record_delivery
 from tests.smtp_server import TestSMTPServer, self_signed
 
 BASE = "http://localhost:3000"
@@ -28,7 +29,7 @@ def smtp():
 def _queue(engine, n=1, to="bob@fabrikam.example"):
     with Session(engine) as db:
         ids = [enqueue(db, to=to, subject=f"Hello {i}", text=f"Body {i}", html="<p>Hi</p>",
-                       base_url=BASE).id for i in range(n)]
+                       base_url=BASE, now=utcnow()).id for i in range(n)]
         db.commit()
     return ids
 
@@ -40,6 +41,7 @@ def _row(engine, message_id):
 
 def _send(engine, smtp, now=None):
     return sender.run_once(engine, worker="w1", smtp_url=smtp.url, sender="no-reply@localhost",
+                           delivery_log=record_delivery,
                            now_fn=lambda: now or utcnow())
 
 
@@ -54,7 +56,7 @@ def test_queued_message_is_delivered_with_its_message_id(engine, smtp):
 
 def test_a_rolled_back_change_sends_nothing(engine, smtp):
     with Session(engine) as db:
-        enqueue(db, to="x@example.com", subject="s", text="t", base_url=BASE)
+        enqueue(db, to="x@example.com", subject="s", text="t", base_url=BASE, now=utcnow())
         db.rollback()
     assert _send(engine, smtp) == {}
     assert smtp.messages == []
@@ -90,7 +92,7 @@ def test_permanent_failure_stops_at_once(engine, smtp):
 def test_unreachable_server_is_retried(engine):
     [mid] = _queue(engine)
     out = sender.run_once(engine, worker="w1", smtp_url="smtp://127.0.0.1:1",
-                          sender="no-reply@localhost")
+                          sender="no-reply@localhost", delivery_log=record_delivery)
     assert out == {"queued": 1} and _row(engine, mid).attempts == 1
 
 
@@ -147,7 +149,7 @@ def test_dev_mailbox_stores_what_it_receives(engine):
     try:
         _queue(engine, to="carol@northwind.example")
         out = sender.run_once(engine, worker="w1", smtp_url=f"smtp://127.0.0.1:{port}",
-                              sender="no-reply@localhost")
+                              sender="no-reply@localhost", delivery_log=record_delivery)
     finally:
         box.stop()
     assert out == {"sent": 1}
@@ -162,7 +164,7 @@ def test_after_delivery_the_outbox_keeps_no_usable_link(engine, smtp):
         mid = enqueue(db, to="bob@fabrikam.example", subject="Invite",
                       text="Open http://localhost:3000/invite/AbC-123_xyz now",
                       html='<a href="http://localhost:3000/join/Tok-en_9">x</a>',
-                      base_url=BASE).id
+                      base_url=BASE, now=utcnow()).id
         db.commit()
     assert _send(engine, smtp) == {"sent": 1}
     assert "/invite/AbC-123_xyz" in smtp.links(smtp.messages[0])[0]
@@ -174,7 +176,7 @@ def test_after_delivery_the_outbox_keeps_no_usable_link(engine, smtp):
 def test_a_name_with_line_breaks_cannot_inject_a_header(engine, smtp):
     with Session(engine) as db:
         enqueue(db, to="bob@fabrikam.example", subject="Eve\r\nBcc: victim@x.example invites you",
-                text="t", base_url=BASE)
+                text="t", base_url=BASE, now=utcnow())
         db.commit()
     assert _send(engine, smtp) == {"sent": 1}
     [msg] = smtp.messages
@@ -216,7 +218,7 @@ def _starttls_url(server, password="s3cret%20p%40ss", cafile=True):
 def test_starttls_and_login_deliver(engine, tls_smtp):
     [mid] = _queue(engine)
     sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp),
-                    sender="no-reply@localhost", now_fn=utcnow)
+                    sender="no-reply@localhost", delivery_log=record_delivery, now_fn=utcnow)
     assert _row(engine, mid).status == "sent"
     assert tls_smtp.sessions == [{"tls": True, "login": "mailer"}]
 
@@ -224,7 +226,7 @@ def test_starttls_and_login_deliver(engine, tls_smtp):
 def test_a_wrong_password_fails_at_once_with_the_servers_reason(engine, tls_smtp):
     [mid] = _queue(engine)
     sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp, password="wrong"),
-                    sender="no-reply@localhost", now_fn=utcnow)
+                    sender="no-reply@localhost", delivery_log=record_delivery, now_fn=utcnow)
     row = _row(engine, mid)
     assert row.status == "failed" and row.last_error.startswith("535"), row.last_error
     assert tls_smtp.messages == []
@@ -233,7 +235,7 @@ def test_a_wrong_password_fails_at_once_with_the_servers_reason(engine, tls_smtp
 def test_an_untrusted_certificate_is_not_sent_to_and_is_retried(engine, tls_smtp):
     [mid] = _queue(engine)
     sender.run_once(engine, worker="w1", smtp_url=_starttls_url(tls_smtp, cafile=False),
-                    sender="no-reply@localhost", now_fn=utcnow)
+                    sender="no-reply@localhost", delivery_log=record_delivery, now_fn=utcnow)
     row = _row(engine, mid)
     assert row.status == "queued" and "CERTIFICATE_VERIFY_FAILED" in row.last_error
     assert tls_smtp.messages == []
@@ -242,6 +244,6 @@ def test_an_untrusted_certificate_is_not_sent_to_and_is_retried(engine, tls_smtp
 def test_a_plain_connection_cannot_skip_starttls(engine, tls_smtp):
     [mid] = _queue(engine)
     sender.run_once(engine, worker="w1", smtp_url=f"smtp://127.0.0.1:{tls_smtp.port}",
-                    sender="no-reply@localhost", now_fn=utcnow)
+                    sender="no-reply@localhost", delivery_log=record_delivery, now_fn=utcnow)
     row = _row(engine, mid)
     assert row.status == "failed" and "STARTTLS" in row.last_error

@@ -23,6 +23,7 @@ from app.models import Community, Invitation, OutboxMessage, Role, utcnow
 from app.services import community_members as cm
 from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
+from app.services.delivery_log import record_delivery
 from app.settings import load_settings
 from tests.helpers import NOW, SECRET, viewer
 from tests.smtp_server import TestSMTPServer
@@ -42,6 +43,7 @@ def smtp():
 
 def _send(engine, smtp, now=None):
     return sender.run_once(engine, worker="w1", smtp_url=smtp.url, sender="no-reply@localhost",
+                           delivery_log=record_delivery,
                            now_fn=lambda: now or utcnow())
 
 
@@ -58,7 +60,7 @@ def _queue_link(engine) -> int:
         mid = enqueue(db, to=BOB, subject="Invite",
                       text=f"Open {BASE}/invite/{TOKEN} or {BASE}/org-invite/{OTHER}",
                       html=f'<a href="{BASE}/join/{TOKEN}">{BASE}/join/{TOKEN}</a>',
-                      base_url=BASE).id
+                      base_url=BASE, now=utcnow()).id
         db.commit()
     return mid
 
@@ -234,6 +236,7 @@ def _free_port() -> int:
 def _run_mail_briefly(engine, **where) -> None:
     async def go():
         task = asyncio.create_task(run_mail(engine, sender="no-reply@localhost",
+                                            delivery_log=record_delivery,
                                             interval=0.05, **where))
         await asyncio.sleep(0.6)
         task.cancel()

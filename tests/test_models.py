@@ -16,7 +16,7 @@ from app.models import (
     utcnow,
 )
 from app.services.orgs import create_organization
-from tests.helpers import org, user
+from tests.helpers import NOW, org, user
 
 
 def _invite(db, status="pending", recipient="x@example.com", token="a"):
@@ -93,4 +93,4 @@ def test_alias_rules_are_checked(db, demo):
     from app.domain.errors import InvalidInput
     for bad in ["Has Space", "-edge", "UPPER_", "a" * 64, ""]:
         with pytest.raises(InvalidInput):
-            create_organization(db, "X", bad)
+            create_organization(db, "X", bad, now=NOW)

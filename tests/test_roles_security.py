@@ -40,14 +40,15 @@ EVERYTHING = sorted(COMMUNITY_PERMISSIONS)
 
 
 def custom_role(db, name, *perms):
-    rid = cr.save_role(db, viewer(db, "alice"), name, "", list(perms))
+    rid = cr.save_role(db, viewer(db, "alice"), name, "", list(perms), now=NOW)
     db.commit()
     return rid
 
 
 def make_member(db, username, where, *roles, alias="contoso"):
     """`username` joins community `where` (acting in `alias`) holding the named roles."""
-    member = add_member(db, community(db, where), user(db, username).id, org(db, alias).id, [])
+    member = add_member(db, community(db, where), user(db, username).id, org(db, alias).id, [],
+                        now=NOW)
     for name in roles:
         db.add(CommunityMemberRole(member_id=member.id, role_id=role_id(db, name)))
     db.commit()
@@ -71,12 +72,12 @@ def test_an_admin_elsewhere_cannot_raise_a_role_they_hold_in_another_community(d
     make_member(db, "frank", "Client B", "Viewer")
     frank = viewer(db, "frank")
     with pytest.raises(PermissionDenied, match="it is held in Client B, where you do not"):
-        cr.save_role(db, frank, "Viewer", "", EVERYTHING, rid)
+        cr.save_role(db, frank, "Viewer", "", EVERYTHING, rid, now=NOW)
     db.rollback()
     assert perms_of(db, rid) == {COMMUNITY_VIEW}
     assert community_permissions(db, frank, community(db, "Client B")) == {COMMUNITY_VIEW}
-    cr.save_role(db, frank, "Reader", "renamed, same permissions", [COMMUNITY_VIEW], rid)
-    cr.save_role(db, viewer(db, "alice"), "Reader", "", EVERYTHING, rid)  # alice holds all
+    cr.save_role(db, frank, "Reader", "renamed, same permissions", [COMMUNITY_VIEW], rid, now=NOW)
+    cr.save_role(db, viewer(db, "alice"), "Reader", "", EVERYTHING, rid, now=NOW)  # alice holds all
 
 
 def test_a_guest_administrator_cannot_edit_the_owners_role_held_elsewhere(db, demo):
@@ -84,7 +85,7 @@ def test_a_guest_administrator_cannot_edit_the_owners_role_held_elsewhere(db, de
     make_member(db, "frank", "Client B", "Viewer")
     guest = guest_admin_of_client_a(db)
     with pytest.raises(PermissionDenied, match="a community you do not administer") as err:
-        cr.save_role(db, guest, "Viewer", "", EVERYTHING, rid)
+        cr.save_role(db, guest, "Viewer", "", EVERYTHING, rid, now=NOW)
     assert "Client B" not in str(err.value)
     db.rollback()
     assert perms_of(db, rid) == {COMMUNITY_VIEW}
@@ -96,7 +97,7 @@ def test_taking_a_permission_away_needs_it_where_the_role_is_held(db, demo):
     make_member(db, "frank", "Client B", COMMUNITY_MEMBER.name)
     make_member(db, "bob", "Client B", "Lead")
     with pytest.raises(PermissionDenied, match="cannot take community.manage_member from Lead"):
-        cr.save_role(db, viewer(db, "frank"), "Lead", "", [COMMUNITY_VIEW], rid)
+        cr.save_role(db, viewer(db, "frank"), "Lead", "", [COMMUNITY_VIEW], rid, now=NOW)
     db.rollback()
     assert perms_of(db, rid) == {COMMUNITY_VIEW, COMMUNITY_MANAGE_MEMBER}
 
@@ -106,15 +107,15 @@ def test_a_pending_invitation_offering_the_role_counts_as_held(db, demo):
     invite(db, "new@client.example", ["Client B"], roles=("Viewer",))
     make_member(db, "frank", "Client A", COMMUNITY_ADMIN.name)
     with pytest.raises(PermissionDenied, match="an open invitation offers it in a community"):
-        cr.save_role(db, viewer(db, "frank"), "Viewer", "", EVERYTHING, rid)
+        cr.save_role(db, viewer(db, "frank"), "Viewer", "", EVERYTHING, rid, now=NOW)
     db.rollback()
     assert perms_of(db, rid) == {COMMUNITY_VIEW}
 
 
 def fabrikam_role(db):
     bob = viewer(db, "bob")
-    create_community(db, bob, "Fabrikam Grid")
-    rid = cr.save_role(db, bob, "Fabrikam Viewer", "", [COMMUNITY_VIEW])
+    create_community(db, bob, "Fabrikam Grid", now=NOW)
+    rid = cr.save_role(db, bob, "Fabrikam Viewer", "", [COMMUNITY_VIEW], now=NOW)
     db.commit()
     return rid
 
@@ -124,7 +125,7 @@ def test_another_organizations_role_cannot_be_granted_in_a_community(db, demo):
     member_id = make_member(db, "frank", "Client A", COMMUNITY_MEMBER.name)
     alice = viewer(db, "alice")
     with pytest.raises(InvalidInput, match="roles of the organization that owns Client A"):
-        cm.change_roles(db, alice, member_id, [foreign])
+        cm.change_roles(db, alice, member_id, [foreign], now=NOW)
     db.rollback()
     assert db.exec(select(CommunityMemberRole.role_id).where(
         CommunityMemberRole.member_id == member_id)).all() == [role_id(db, "Community Member")]
@@ -142,15 +143,15 @@ def test_delete_names_no_holder_or_community_the_viewer_cannot_see(db, demo):
     make_member(db, "frank", "Client B", "Analyst")
     guest = guest_admin_of_client_a(db)
     with pytest.raises(Conflict, match="1 person in communities you cannot see") as err:
-        cr.delete_role(db, guest, rid)
+        cr.delete_role(db, guest, rid, now=NOW)
     assert "Frank" not in str(err.value) and "Client B" not in str(err.value)
     with pytest.raises(Conflict, match="Frank Fielding in Client B"):
-        cr.delete_role(db, viewer(db, "alice"), rid)
+        cr.delete_role(db, viewer(db, "alice"), rid, now=NOW)
     db.rollback()
     offered = custom_role(db, "Offered", COMMUNITY_VIEW)
     invite(db, "new@client.example", ["Client B"], roles=("Offered",))
     with pytest.raises(Conflict, match="communities you cannot see") as err:
-        cr.delete_role(db, guest, offered)
+        cr.delete_role(db, guest, offered, now=NOW)
     assert "new@client.example" not in str(err.value)
 
 
@@ -168,7 +169,7 @@ def test_a_role_once_held_by_a_removed_member_can_be_deleted(db, demo):
     member_id = make_member(db, "frank", "Client A", "Temporary")
     cm.remove_member(db, viewer(db, "alice"), member_id, now=NOW)
     db.commit()
-    cr.delete_role(db, viewer(db, "alice"), rid)
+    cr.delete_role(db, viewer(db, "alice"), rid, now=NOW)
     db.commit()
     assert db.get(Role, rid) is None
     assert db.get(CommunityMember, member_id).status == "removed"

@@ -114,7 +114,7 @@ def test_wrong_address_wrong_role_and_member_tenant_cannot_join(db, demo):
     with pytest.raises(PermissionDenied, match="signed in as carol@northwind.example"):
         ti.join(db, viewer(db, "carol"), token, now=NOW, mailer=MAILER)
     create_user(db, org(db, "fabrikam"), email="erin@fabrikam.example", username="erin",
-                display_name="Erin", password="long-enough-pw")
+                display_name="Erin", password="long-enough-pw", now=NOW)
     db.commit()
     _, token2 = invite(db, email="erin@fabrikam.example")
     with pytest.raises(PermissionDenied, match="must be a Tenant Administrator"):
@@ -285,7 +285,7 @@ def test_archiving_revokes_open_invitations_and_ends_memberships(db, demo):
 def test_member_tenant_admin_gives_own_users_roles_and_no_one_elses(db, demo):
     from app.services.community_admin import my_users_roles, set_community_role
     erin = create_user(db, org(db, "northwind"), email="erin@northwind.example",
-                       username="erin", display_name="Erin", password="long-enough-pw")
+                       username="erin", display_name="Erin", password="long-enough-pw", now=NOW)
     db.commit()
     carol = viewer(db, "carol")
     rows = {r["email"]: r["role"] for r in my_users_roles(db, carol, wind(db))}

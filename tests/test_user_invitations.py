@@ -107,7 +107,7 @@ def test_invited_to_the_mssp_main_reaches_every_managed_one_even_later_ones(db, 
     for name in ("Contoso SOC", "Client A", "Client B"):
         assert COMMUNITY_VIEW in community_permissions(db, person, community(db, name)), name
     later = ui.create_managed_community(db, viewer(db, "alice"), "Client C", "", "managed",
-                                        parent_id=community(db, "Contoso SOC"))
+                                        parent_id=community(db, "Contoso SOC"), now=NOW)
     db.commit()
     assert COMMUNITY_VIEW in community_permissions(db, person, later)
 
@@ -158,17 +158,17 @@ def test_inviting_needs_manage_member_in_every_selected_community(db, demo):
 
 def test_custom_roles_are_validated_and_capped_by_what_the_builder_holds(db, demo):
     alice = viewer(db, "alice")
-    rid = cr.save_role(db, alice, "Analyst", "Reads and invites", [COMMUNITY_VIEW,
-                                                                   COMMUNITY_MANAGE_MEMBER])
+    rid = cr.save_role(db, alice, "Analyst", "Reads and invites",
+                       [COMMUNITY_VIEW, COMMUNITY_MANAGE_MEMBER], now=NOW)
     db.commit()
     with pytest.raises(InvalidInput, match="already exists"):
-        cr.save_role(db, alice, "analyst", "", [COMMUNITY_VIEW])
+        cr.save_role(db, alice, "analyst", "", [COMMUNITY_VIEW], now=NOW)
     with pytest.raises(InvalidInput, match="Unknown permissions"):
-        cr.save_role(db, alice, "Bad", "", ["org.manage_users"])
+        cr.save_role(db, alice, "Bad", "", ["org.manage_users"], now=NOW)
     with pytest.raises(InvalidInput, match="at least one"):
-        cr.save_role(db, alice, "Empty", "", [])
+        cr.save_role(db, alice, "Empty", "", [], now=NOW)
     with pytest.raises(PermissionDenied):
-        cr.save_role(db, viewer(db, "carol"), "Carol's", "", [COMMUNITY_INVITE_TENANT])
+        cr.save_role(db, viewer(db, "carol"), "Carol's", "", [COMMUNITY_INVITE_TENANT], now=NOW)
     roles = {r["name"]: r for r in cr.list_roles(db, alice)}
     assert roles["Analyst"]["custom"] and not roles["Community Administrator"]["custom"]
     assert roles["Analyst"]["permission_list"] == sorted([COMMUNITY_VIEW,
@@ -183,8 +183,8 @@ def test_nobody_grants_a_role_above_what_they_hold(db, demo):
     moderator = user(db, "frank")  # make frank a Community Member manager of Client A only
     from app.domain.permissions import COMMUNITY_MEMBER
     from app.services.communities import add_member
-    add_member(db, wind, moderator.id, org(db, "contoso").id, [COMMUNITY_MEMBER])
-    mm = cr.save_role(db, alice, "Inviter", "", [COMMUNITY_VIEW, COMMUNITY_MANAGE_MEMBER])
+    add_member(db, wind, moderator.id, org(db, "contoso").id, [COMMUNITY_MEMBER], now=NOW)
+    mm = cr.save_role(db, alice, "Inviter", "", [COMMUNITY_VIEW, COMMUNITY_MANAGE_MEMBER], now=NOW)
     from app.models import CommunityMember, CommunityMemberRole
     member_id = db.exec(select(CommunityMember.id).where(
         CommunityMember.user_id == moderator.id)).one()
@@ -200,16 +200,16 @@ def test_nobody_grants_a_role_above_what_they_hold(db, demo):
 
 def test_a_role_in_use_cannot_be_deleted_and_says_who_holds_it(db, demo):
     alice = viewer(db, "alice")
-    rid = cr.save_role(db, alice, "Analyst", "", [COMMUNITY_VIEW])
+    rid = cr.save_role(db, alice, "Analyst", "", [COMMUNITY_VIEW], now=NOW)
     db.commit()
     invite(db, "new@client.example", ["Client A"], roles=("Analyst",))
     with pytest.raises(Conflict, match="new@client.example"):
-        cr.delete_role(db, alice, rid)
+        cr.delete_role(db, alice, rid, now=NOW)
     new_user_accepts(db, "new@client.example", link_token(db, "new@client.example"))
     with pytest.raises(Conflict, match="New Person in Client A"):
-        cr.delete_role(db, alice, rid)
-    unused = cr.save_role(db, alice, "Unused", "", [COMMUNITY_VIEW])
-    cr.delete_role(db, alice, unused)
+        cr.delete_role(db, alice, rid, now=NOW)
+    unused = cr.save_role(db, alice, "Unused", "", [COMMUNITY_VIEW], now=NOW)
+    cr.delete_role(db, alice, unused, now=NOW)
     db.commit()
     assert db.get(Role, unused) is None
 
@@ -227,11 +227,12 @@ def test_users_tab_lists_members_and_pending_invitations_and_manages_them(db, de
     everyone = cm.list_people(db, alice, None, NOW)
     assert [i["recipient"] for i in everyone["invitations"]] == ["other@client.example"]
     member_id = people["members"][1]["member_id"]
-    cm.change_roles(db, alice, member_id, [role_id(db, "Community Moderator")])
+    cm.change_roles(db, alice, member_id, [role_id(db, "Community Moderator")], now=NOW)
     db.commit()
     assert "community.leave" in community_permissions(db, person, community(db, "Client A"))
     with pytest.raises((PermissionDenied, NotFound)):
-        cm.change_roles(db, viewer(db, "bob"), member_id, [role_id(db, "Community Member")])
+        cm.change_roles(db, viewer(db, "bob"), member_id, [role_id(db, "Community Member")],
+                        now=NOW)
     cm.remove_member(db, alice, member_id, now=NOW)
     db.commit()
     assert community_permissions(db, person, community(db, "Client A")) == frozenset()
@@ -272,7 +273,7 @@ def test_a_new_account_and_every_answer_to_a_batch_are_in_the_audit_trail(db, de
     from app.services.orgs import create_user
     person = create_user(db, org(db, "northwind"), email="quinn@client.example",
                          username="quinn", display_name="Quinn", password="a-long-password",
-                         role=None)
+                         role=None, now=NOW)
     db.commit()
     ui.decline_received(db, viewer_for_user(db, person, org(db, "northwind").id), rows[0].id,
                         now=NOW)

@@ -16,9 +16,12 @@ from app.settings import get_settings
 
 
 def _sign_in_unit(**fields) -> str:
-    """The whole sign-in, one transaction; runs on the password pool, off the event loop."""
+    """The whole sign-in, one transaction, committed even when refused (a failed
+    attempt's failure row counts against the next ones), then the refusal is raised;
+    runs on the password pool, off the event loop."""
     with session_scope() as db:
-        return sign_in(db, **fields)
+        attempt = sign_in(db, **fields)
+    return attempt.token_or_raise()
 
 
 async def signin_route(request: Request):

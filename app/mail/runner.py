@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.mail.devmailbox import start_dev_mailbox
 from app.mail.links import drop_ended_links
-from app.mail.sender import run_once
+from app.mail.sender import DeliveryLog, run_once
 from app.models import Lease, utcnow
 
 log = logging.getLogger("commons.mail")
@@ -60,13 +60,14 @@ def drop_expired_links(engine: Engine) -> None:
 
 
 async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = False,
-                   dev_port: int, sender: str, interval: float = 1.0, reminders=None,
-                   on_delivery=None) -> None:
+                   dev_port: int, sender: str, delivery_log: DeliveryLog,
+                   interval: float = 1.0, reminders=None, on_delivery=None) -> None:
     """Loop until cancelled: hold the lease, run the dev mailbox if it is on (and no SMTP
-    server is set), queue due reminders (`reminders()`, when given), send mail, then
-    await `on_delivery(invitation_ids)` (when given) for the invitations whose delivery
-    state changed, so that open pages can show it. With neither an SMTP server nor the
-    dev mailbox nothing is sent: messages stay queued, their links sealed."""
+    server is set), queue due reminders (`reminders()`, when given), send mail (final
+    outcomes of invitations' emails go to `delivery_log`), then await
+    `on_delivery(invitation_ids)` (when given) for the invitations whose delivery state
+    changed, so that open pages can show it. With neither an SMTP server nor the dev
+    mailbox nothing is sent: messages stay queued, their links sealed."""
     holder = f"{socket.gethostname()}:{os.getpid()}"
     mailbox = None
     dev = dev_mailbox and not smtp_url
@@ -87,6 +88,7 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = 
                     if target is not None:
                         await asyncio.to_thread(run_once, engine, worker=holder,
                                                 smtp_url=target, sender=sender,
+                                                delivery_log=delivery_log,
                                                 touched=touched)
                     if touched and on_delivery is not None:
                         await on_delivery(sorted(set(touched)))

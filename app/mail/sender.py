@@ -2,10 +2,12 @@
 
 Rows are claimed with a conditional update, so several workers (or a restarted one)
 never send the same row at the same time; a claim left by a crash is taken over after
-`STALE_CLAIM`.
+`STALE_CLAIM`. The final outcome of an invitation's email is written through a
+`DeliveryLog` the app passes in, so mail/ imports no service.
 """
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
@@ -13,12 +15,19 @@ from sqlmodel import Session, select
 
 from app.mail.links import AFTER_DELIVERY, DELIVERY_FAILED, drop_ended_links, forget, opened
 from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
-from app.models import Invitation, OutboxMessage, utcnow
-from app.services import audit
+from app.models import OutboxMessage, utcnow
 
 STALE_CLAIM = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
+
+
+class DeliveryLog(Protocol):
+    """Where the final outcome (delivered or not) of an invitation's email is written,
+    in the transaction that records the outcome itself."""
+
+    def __call__(self, db: Session, *, invitation_id: int, to: str, delivered: bool,
+                 error: str, at: datetime) -> None: ...
 
 
 def _due(now: datetime):
@@ -48,24 +57,23 @@ def retry_delay(attempts: int) -> timedelta:
     return BASE_DELAY * (2 ** max(attempts - 1, 0))
 
 
-def _finish(db: Session, row: OutboxMessage, worker: str, **values) -> None:
-    """Record the outcome of this worker's attempt; a final one (sent, failed) of an
-    invitation's email also goes into the invitation's timeline."""
+def _finish(db: Session, row: OutboxMessage, worker: str, log: DeliveryLog, at: datetime,
+            **values) -> None:
+    """Record the outcome of this worker's attempt, one transaction; a final one (sent,
+    failed) of an invitation's email also goes to `log`."""
     done = db.exec(update(OutboxMessage)
                    .where(OutboxMessage.id == row.id, OutboxMessage.claimed_by == worker,
                           OutboxMessage.status == "sending")
                    .values(**values)).rowcount
     if done and row.invitation_id and values["status"] in ("sent", "failed"):
-        inv = db.get(Invitation, row.invitation_id)
-        audit.record(db, "invitation.delivered" if values["status"] == "sent"
-                     else "invitation.delivery_failed", "invitation", row.invitation_id,
-                     organization_id=inv.organization_id if inv else None,
-                     details={"to": row.to_addr, "error": values.get("last_error") or ""})
+        log(db, invitation_id=row.invitation_id, to=row.to_addr,
+            delivered=values["status"] == "sent", error=values.get("last_error") or "",
+            at=at)
     db.commit()
 
 
 def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
-                sender: str, now_fn=utcnow) -> str:
+                sender: str, delivery_log: DeliveryLog, now_fn=utcnow) -> str:
     """Send one claimed row and record the outcome; returns the new status."""
     with Session(engine, expire_on_commit=False) as db:
         row = db.get(OutboxMessage, message_id)
@@ -81,23 +89,26 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
             send(smtp_url, msg)
         except TemporaryFailure as err:
             status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
-            _finish(db, row, worker, status=status, attempts=attempts,
+            at = now_fn()
+            _finish(db, row, worker, delivery_log, at, status=status, attempts=attempts,
                     last_error=str(err)[:1000], claimed_by=None,
-                    next_attempt_at=now_fn() + retry_delay(attempts),
+                    next_attempt_at=at + retry_delay(attempts),
                     **(forget(row, DELIVERY_FAILED) if status == "failed" else {}))
             return status
         except PermanentFailure as err:
-            _finish(db, row, worker, status="failed", attempts=attempts,
-                    last_error=str(err)[:1000], claimed_by=None,
+            _finish(db, row, worker, delivery_log, now_fn(), status="failed",
+                    attempts=attempts, last_error=str(err)[:1000], claimed_by=None,
                     **forget(row, DELIVERY_FAILED))
             return "failed"
-        _finish(db, row, worker, status="sent", attempts=attempts, sent_at=now_fn(),
-                last_error=None, **forget(row, AFTER_DELIVERY))
+        at = now_fn()
+        _finish(db, row, worker, delivery_log, at, status="sent", attempts=attempts,
+                sent_at=at, last_error=None, **forget(row, AFTER_DELIVERY))
         return "sent"
 
 
 def run_once(engine: Engine, *, worker: str, smtp_url: str, sender: str,
-             now_fn=utcnow, touched: list[int] | None = None) -> dict[str, int]:
+             delivery_log: DeliveryLog, now_fn=utcnow,
+             touched: list[int] | None = None) -> dict[str, int]:
     """Claim what is due and deliver it; returns how many ended in each status and adds
     to `touched` the invitations whose delivery state may have changed."""
     with Session(engine, expire_on_commit=False) as db:
@@ -108,6 +119,6 @@ def run_once(engine: Engine, *, worker: str, smtp_url: str, sender: str,
     outcome: dict[str, int] = {}
     for message_id in claimed:
         status = deliver_one(engine, message_id, worker=worker, smtp_url=smtp_url,
-                             sender=sender, now_fn=now_fn)
+                             sender=sender, delivery_log=delivery_log, now_fn=now_fn)
         outcome[status] = outcome.get(status, 0) + 1
     return outcome

@@ -5,10 +5,20 @@ import reflex as rx
 from app.components.common import confirm_button as _confirm
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
+from app.components.status import show_more, status_badge, status_options
+from app.domain.invitation_status import (
+    ACCEPTED,
+    CONFIRMED,
+    DECLINED,
+    EXPIRED,
+    PENDING,
+    REVOKED,
+)
 from app.states.community import CommunityState as S
 
-STATUSES = ["All", "Invitation Pending", "Invitation Accepted", "Confirmed", "Declined",
-            "Expired", "Revoked"]
+# The status filter: keys as values, the words of a tenant invitation as text.
+STATUSES = [("all", "All"), *status_options(
+    "tenant", (PENDING, ACCEPTED, CONFIRMED, DECLINED, EXPIRED, REVOKED))]
 
 
 def invite_dialog() -> rx.Component:
@@ -135,7 +145,7 @@ def invitation_pane() -> rx.Component:
                   rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,
                                  aria_label="Close"), width="100%"),
         rx.text(d["recipient"].to(str), weight="bold"),
-        rx.badge(d["status"].to(str)),
+        status_badge("tenant", d["status"]),
         rx.text("Expires ", d["expires"].to(str), size="2"),
         rx.cond(d["accepted_for"].to(str) != "",
                 rx.text("Accepted for ", rx.text.strong(d["accepted_for"].to(str)), size="2")),
@@ -183,12 +193,14 @@ def invitations_tab() -> rx.Component:
          sortable("Expires", "expires")], S.invitations,
         lambda i: [rx.button(i["recipient"], variant="ghost", size="1",
                              on_click=S.select_invitation(i["id"])),
-                   rx.badge(i["status"]), i["invited_by"], i["sent"], i["expires"]])
+                   status_badge("tenant", i["status"]), i["invited_by"], i["sent"],
+                   i["expires"]])
     return rx.vstack(
         rx.hstack(rx.text("Status", size="2"),
                   rx.select.root(
                       rx.select.trigger(aria_label="Filter by status"),
-                      rx.select.content(*[rx.select.item(x, value=x) for x in STATUSES]),
+                      rx.select.content(*[rx.select.item(text, value=key)
+                                          for key, text in STATUSES]),
                       value=S.status_filter, on_change=S.set_status_filter),
                   align="center"),
         rx.flex(
@@ -196,6 +208,7 @@ def invitations_tab() -> rx.Component:
                     empty_state("mail", "No invitations", "Invite a tenant from the Tenants tab.")),
             rx.cond(S.details.length() > 0, invitation_pane()),
             spacing="4", width="100%", direction=rx.breakpoints(initial="column", md="row")),
+        show_more(S.invitations.length(), S.invitation_total, S.show_more_invitations),
         spacing="3", width="100%")
 
 

@@ -10,6 +10,7 @@ from app.components.common import (
     table_or_cards,
 )
 from app.components.layout import shell
+from app.components.status import status_badge
 from app.states.invitations import InvitationsState as I
 
 KINDS = [("all", "All kinds"), ("tenant", "Tenant"), ("community_user", "Community user"),
@@ -69,21 +70,21 @@ def _count(key: str, label: str) -> rx.Component:
 
 
 def _actions(r) -> rx.Component:
-    status = r["status"].to(str)
-    open_ = status.contains("Pending") | (status == "Expired")
+    """The buttons the row's `can_*` flags offer (its status, and the viewer's side)."""
     iid = r["id"].to(int)
     withdraw = rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke")
     return rx.flex(
-        rx.cond(r["addressed"].to(bool) & status.contains("Pending"), rx.fragment(
-            rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
-                      on_click=I.accept(iid)),
-            rx.button("Decline", size="1", variant="soft", color_scheme="gray",
-                      on_click=I.decline(iid)))),
-        rx.cond(~r["received"].to(bool) & (status == "Invitation Accepted"),
+        rx.cond(r["can_accept"].to(bool),
+                rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
+                          on_click=I.accept(iid))),
+        rx.cond(r["can_decline"].to(bool),
+                rx.button("Decline", size="1", variant="soft", color_scheme="gray",
+                          on_click=I.decline(iid))),
+        rx.cond(r["can_confirm"].to(bool),
                 rx.button("Confirm", size="1", on_click=I.confirm(iid))),
-        rx.cond(~r["received"].to(bool) & open_,
+        rx.cond(r["can_resend"].to(bool),
                 rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid))),
-        rx.cond(~r["received"].to(bool) & (open_ | (status == "Invitation Accepted")),
+        rx.cond(r["can_revoke"].to(bool),
                 confirm_button(
                     rx.button(withdraw, size="1", variant="soft", color_scheme="red"),
                     withdraw + " the invitation to " + r["recipient"].to(str) + "?",
@@ -110,7 +111,7 @@ def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
         rx.text("Grants: ", d["grants"].to(str), size="2"),
         rx.text("From ", d["invited_by"].to(str), " (", d["from_org"].to(str), ")", size="2"),
         rx.text("Expires ", d["expires"].to(str), " UTC", size="2"),
-        rx.badge(d["status"].to(str)),
+        status_badge(d["kind_key"], d["status"]),
         rx.cond(d["delivery"].to(str) == "failed", rx.callout(
             "Delivery failed: " + d["delivery_error"].to(str), color_scheme="red",
             icon="mail-x", size="1")),
@@ -137,7 +138,7 @@ def _table() -> rx.Component:
          "Status", "Invited by", _sortable("sent", "Sent"), _sortable("expires", "Expires"),
          "Delivery", ""], I.rows,
         lambda r: [r["kind"], rx.text(r["recipient"], weight="medium"), r["where"],
-                   r["grants"], rx.badge(r["status"].to(str)), r["invited_by"],
+                   r["grants"], status_badge(r["kind_key"], r["status"]), r["invited_by"],
                    _day(r["sent"]), _day(r["expires"]), _delivery(r), _actions(r)],
         sticky_last=True)
 
@@ -151,7 +152,8 @@ def _card(r) -> rx.Component:
     """One invitation on a phone: the same facts and actions as a table row."""
     return rx.card(rx.vstack(
         rx.hstack(rx.text(r["recipient"], weight="bold", style={"word_break": "break-all"}),
-                  rx.spacer(), rx.badge(r["status"].to(str)), width="100%", align="start"),
+                  rx.spacer(), status_badge(r["kind_key"], r["status"]), width="100%",
+                  align="start"),
         rx.text(r["kind"], " · ", r["where"], size="2"),
         rx.text("Grants ", r["grants"], size="2", color_scheme="gray"),
         rx.text("Sent ", r["sent"], " by ", r["invited_by"], size="2", color_scheme="gray"),

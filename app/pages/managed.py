@@ -4,6 +4,7 @@ import reflex as rx
 
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
+from app.components.status import status_badge
 from app.domain.permissions import COMMUNITY_PERMISSIONS
 from app.states.managed import ManagedState as M
 
@@ -145,7 +146,8 @@ def users_tab() -> rx.Component:
                                               spacing="2")])
     invitations = data_table(
         ["Invitation Recipient", "Community", "Roles", "Status", "Expires", ""], M.invitations,
-        lambda i: [i["recipient"], i["community"], i["roles"], rx.badge(i["status"]),
+        lambda i: [i["recipient"], i["community"], i["roles"],
+                   status_badge("community_user", i["status"]),
                    i["expires"],
                    rx.hstack(rx.button("Resend", size="1", variant="soft",
                                        on_click=M.resend(i["id"].to(int))),

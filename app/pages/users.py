@@ -4,9 +4,13 @@ import reflex as rx
 
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
+from app.components.status import show_more, status_badge, status_options
+from app.domain.invitation_status import ACCEPTED, EXPIRED, PENDING, REVOKED
 from app.states.org_users import OrgUsersState as U
 
-STATUSES = ["All", "Pending", "Accepted", "Expired", "Deleted"]
+# The status filter: keys as values, the words of a parent user invitation as text.
+STATUSES = [("all", "All"),
+            *status_options("parent_user", (PENDING, ACCEPTED, EXPIRED, REVOKED))]
 
 
 def _label(text: str, for_id: str) -> rx.Component:
@@ -125,24 +129,27 @@ def invitations_tab() -> rx.Component:
                               "Delete", color_scheme="red",
                               on_click=U.delete_invitation(i["id"].to(int)))),
                           justify="end", spacing="3", margin_top="16px")))
-        return rx.cond(i["can_delete"].to(bool), rx.hstack(
-            rx.button("Resend", size="1", variant="soft", on_click=U.resend(i["id"].to(int))),
-            delete, spacing="2"))
+        return rx.hstack(
+            rx.cond(i["can_resend"].to(bool), rx.button(
+                "Resend", size="1", variant="soft", on_click=U.resend(i["id"].to(int)))),
+            rx.cond(i["can_revoke"].to(bool), delete), spacing="2")
 
     table = data_table(["Username", "Groups", "Status", "Invited by", "Sent", "Expires", ""],
                        U.invitations,
                        lambda i: [rx.code(i["username"].to(str)), i["groups"],
-                                  rx.badge(i["status"].to(str)), i["invited_by"], i["sent"],
+                                  status_badge("parent_user", i["status"]), i["invited_by"],
+                                  i["sent"],
                                   i["expires"], actions(i)])
     return rx.vstack(
         rx.hstack(rx.text("Status", size="2"), rx.select.root(
             rx.select.trigger(aria_label="Filter by status"),
-            rx.select.content(*[rx.select.item(s, value=s) for s in STATUSES]),
+            rx.select.content(*[rx.select.item(text, value=key) for key, text in STATUSES]),
             value=U.status_filter, on_change=U.set_status_filter), align="center"),
         rx.cond(U.invitations.length() > 0, table,
                 empty_state("mail", "No invitations",
                             "Invitations sent to users of the parent organization appear "
                             "here.")),
+        show_more(U.invitations.length(), U.invitation_total, U.show_more_invitations),
         spacing="3", width="100%")
 
 

@@ -1,11 +1,12 @@
 """The one place that decides what a user may do and see.
 
 `org_permissions` and `community_permissions` answer "may this user do this permission
-here"; `visible_communities` and `invitation_filter` are the same rules as queries, so
-lists never load rows a viewer may not see. Tests check the two forms agree.
+here"; `visible_communities` is the same rule as a query, so lists never load rows a viewer
+may not see. Tests check the two forms agree. Who may see an invitation is decided in
+`invitation_visibility`.
 """
 
-from sqlalchemy import and_, false, or_
+from sqlalchemy import false, or_
 from sqlmodel import Session, select
 
 from app.domain.errors import NotFound, PermissionDenied
@@ -17,7 +18,6 @@ from app.models import (
     CommunityMemberRole,
     CommunityTenant,
     GroupMember,
-    Invitation,
     Organization,
     OrgRoleAssignment,
     RolePermission,
@@ -127,27 +127,3 @@ def require_community(db: Session, viewer: Viewer, permission: str, community_id
         raise NotFound()
     if permission not in perms:
         raise PermissionDenied()
-
-
-def invitation_filter(viewer: Viewer):
-    """SQL condition: invitations the viewer sent or got; for a tenant administrator also
-    those their organization sent or accepted (both tenants of a handshake see it)."""
-    addressed = or_(Invitation.recipient == viewer.email,
-                    and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username))
-    conditions = [Invitation.invited_by_user_id == viewer.user_id, addressed]
-    if viewer.is_tenant_admin:
-        conditions += [Invitation.organization_id == viewer.organization_id,
-                       Invitation.accepted_for_organization_id == viewer.organization_id]
-    return or_(*conditions)
-
-
-def invitation_visible(viewer: Viewer, invitation: Invitation) -> bool:
-    """The same rule as `invitation_filter`, for one row in hand."""
-    if invitation.invited_by_user_id == viewer.user_id:
-        return True
-    if invitation.recipient == viewer.email:
-        return True
-    if invitation.kind == "parent_user" and invitation.recipient == viewer.username:
-        return True
-    return viewer.is_tenant_admin and viewer.organization_id in (
-        invitation.organization_id, invitation.accepted_for_organization_id)

@@ -6,7 +6,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.domain.viewer import Viewer
-from app.models import AuditEvent, utcnow
+from app.models import AuditEvent
 
 
 def record(
@@ -15,16 +15,17 @@ def record(
     target_type: str,
     target_id: int | None,
     *,
+    at: datetime,
     viewer: Viewer | None = None,
     actor_user_id: int | None = None,
     organization_id: int | None = None,
     ip: str | None = None,
     details: dict | None = None,
-    at: datetime | None = None,
 ) -> AuditEvent:
-    """Add an audit event; `viewer` fills actor, organization and IP when given."""
+    """Add an audit event at `at` (the `now` of the action: the caller's clock, never
+    this module's); `viewer` fills actor, organization and IP when given."""
     row = AuditEvent(
-        at=at or utcnow(),
+        at=at,
         actor_user_id=viewer.user_id if viewer else actor_user_id,
         organization_id=viewer.organization_id if viewer else organization_id,
         ip=(viewer.ip if viewer else None) or ip,

@@ -3,13 +3,19 @@
 import hashlib
 import hmac
 import ipaddress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
-from app.domain.errors import NotSignedIn, PermissionDenied, SignInFailed, TooManyAttempts
+from app.domain.errors import (
+    DomainError,
+    NotSignedIn,
+    PermissionDenied,
+    SignInFailed,
+    TooManyAttempts,
+)
 from app.domain.permissions import ORG_SWITCH_INTO_CHILDREN
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
@@ -71,21 +77,38 @@ def _find_member(db: Session, org: Organization, identifier: str) -> User | None
     return db.exec(query).first()
 
 
+@dataclass(frozen=True)
+class SignInAttempt:
+    """What one sign-in attempt gave: the new session's cookie token, or why not.
+
+    A refused attempt is returned, not raised, so that the caller commits what it wrote
+    (its failure row, which the next attempts count) before telling the person.
+    """
+
+    token: str | None = None
+    refusal: DomainError | None = None
+
+    def token_or_raise(self) -> str:
+        """The cookie token; raises the refusal (SignInFailed, TooManyAttempts)."""
+        if self.refusal is not None:
+            raise self.refusal
+        return self.token
+
+
 def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, password: str,
-            now: datetime, hours: int, ip: str = "", user_agent: str = "") -> str:
-    """Check the three parts together and open a session; returns the cookie token.
+            now: datetime, hours: int, ip: str = "", user_agent: str = "") -> SignInAttempt:
+    """Check the three parts together and open a session, in the caller's transaction.
 
     Every failure gives the same message. Throttling slows a guesser without locking the
     person out: an address with too many recent failures is refused before any work; an
     account with too many is refused too, except for the right password from an address
     with no recent failures (an unknown address never counts as clean). Wrong passwords
-    always count. The failure row is committed at once, so throttling works even though
-    the caller's transaction rolls back on the error.
+    always count: the caller commits the attempt whatever it gave.
     """
     bucket = throttle_address(ip)
     by_address = _recent_failures(db, SignInFailure.ip, bucket, now) if bucket else 0
     if by_address >= MAX_FAILURES_PER_IP:
-        raise TooManyAttempts(_WINDOW_MINUTES)
+        return SignInAttempt(refusal=TooManyAttempts(_WINDOW_MINUTES))
     org = find_organization(db, tenant)
     user = _find_member(db, org, identifier) if org else None
     key = throttle_key(secret_key, org, user, identifier)
@@ -93,11 +116,10 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
     ok = verify_password(password, user.password_hash if user else None) and user.is_active
     if not ok:
         db.add(SignInFailure(key=key, ip=bucket, at=now))
-        db.commit()
     if throttled and not (ok and bucket and by_address == 0):
-        raise TooManyAttempts(_WINDOW_MINUTES)
+        return SignInAttempt(refusal=TooManyAttempts(_WINDOW_MINUTES))
     if not ok:
-        raise SignInFailed()
+        return SignInAttempt(refusal=SignInFailed())
     token = new_token()
     session = AuthSession(token_hash=hash_token(secret_key, token), user_id=user.id,
                           organization_id=org.id, created_at=now,
@@ -106,8 +128,8 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
     db.add(session)
     db.flush()
     audit.record(db, "session.sign_in", "user", user.id, actor_user_id=user.id,
-                 organization_id=org.id, ip=ip or None)
-    return token
+                 organization_id=org.id, ip=ip or None, at=now)
+    return SignInAttempt(token=token)
 
 
 def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: datetime,
@@ -147,7 +169,7 @@ def sign_out(db: Session, *, secret_key: str, token: str | None, now: datetime) 
         AuthSession.ended_at.is_(None))).first()
     if session is not None:
         session.ended_at = now
-        audit.record(db, "session.sign_out", "user", session.user_id,
+        audit.record(db, "session.sign_out", "user", session.user_id, at=now,
                      actor_user_id=session.user_id, organization_id=session.organization_id)
 
 
@@ -176,7 +198,8 @@ def _descendants(db: Session, org_id: int) -> set[int]:
     return found
 
 
-def switch_organization(db: Session, viewer: Viewer, tenant_id: str) -> Viewer:
+def switch_organization(db: Session, viewer: Viewer, tenant_id: str, *,
+                        now: datetime) -> Viewer:
     """Move the viewer's session into another organization they may act in."""
     target = find_organization(db, tenant_id)
     if target is None:
@@ -190,7 +213,7 @@ def switch_organization(db: Session, viewer: Viewer, tenant_id: str) -> Viewer:
         raise PermissionDenied("You cannot switch to that organization.")
     db.exec(update(AuthSession).where(AuthSession.id == viewer.session_id)
             .values(organization_id=target.id))
-    audit.record(db, "session.switch_organization", "organization", target.id,
+    audit.record(db, "session.switch_organization", "organization", target.id, at=now,
                  viewer=viewer, details={"from": viewer.organization_id, "to": target.id})
     return replace(viewer, organization_id=target.id, org_name=target.name,
                    org_alias=target.alias, tenant_id=target.tenant_id,

@@ -1,5 +1,7 @@
 """Creating and listing communities."""
 
+from datetime import datetime
+
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -14,7 +16,6 @@ from app.models import (
     CommunityTenant,
     Organization,
     Role,
-    utcnow,
 )
 from app.services import audit
 from app.services.access import require_org, visible_communities
@@ -22,9 +23,10 @@ from app.services.roles import builtin_role_id
 
 
 def add_member(db: Session, community_id: int, user_id: int, organization_id: int,
-               roles: list[BuiltinRole]) -> CommunityMember:
+               roles: list[BuiltinRole], *, now: datetime) -> CommunityMember:
+    """`user_id` (of `organization_id`) joins the community at `now` with `roles`."""
     member = CommunityMember(community_id=community_id, user_id=user_id,
-                             organization_id=organization_id, joined_at=utcnow())
+                             organization_id=organization_id, joined_at=now)
     db.add(member)
     db.flush()
     for spec in roles:
@@ -33,7 +35,8 @@ def add_member(db: Session, community_id: int, user_id: int, organization_id: in
 
 
 def create_community(db: Session, viewer: Viewer, name: str, description: str = "",
-                     kind: str = "standard", parent_id: int | None = None) -> Community:
+                     kind: str = "standard", parent_id: int | None = None, *,
+                     now: datetime) -> Community:
     """A new community owned by the viewer's organization; they administer it."""
     require_org(viewer, ORG_CREATE_COMMUNITY)
     name = name.strip()
@@ -41,13 +44,15 @@ def create_community(db: Session, viewer: Viewer, name: str, description: str = 
         raise InvalidInput("A community name needs 2 to 120 characters.")
     community = Community(organization_id=viewer.organization_id, name=name,
                           description=description.strip()[:1000], kind=kind,
-                          parent_id=parent_id, created_by_user_id=viewer.user_id)
+                          parent_id=parent_id, created_by_user_id=viewer.user_id,
+                          created_at=now)
     db.add(community)
     db.flush()
     db.add(CommunityTenant(community_id=community.id, organization_id=viewer.organization_id,
-                           is_owner=True, joined_at=community.created_at))
-    add_member(db, community.id, viewer.user_id, viewer.organization_id, [COMMUNITY_ADMIN])
-    audit.record(db, "community.create", "community", community.id, viewer=viewer,
+                           is_owner=True, joined_at=now))
+    add_member(db, community.id, viewer.user_id, viewer.organization_id, [COMMUNITY_ADMIN],
+               now=now)
+    audit.record(db, "community.create", "community", community.id, viewer=viewer, at=now,
                  details={"name": name, "kind": kind})
     return community
 

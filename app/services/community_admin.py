@@ -54,7 +54,7 @@ def archive_community(db: Session, viewer: Viewer, community_id: int, typed_name
     for table in (CommunityTenant, CommunityMember):
         db.exec(update(table).where(table.community_id.in_(ids), table.status == "active")
                 .values(status="removed", removed_at=now))
-    audit.record(db, "community.archive", "community", community_id, viewer=viewer,
+    audit.record(db, "community.archive", "community", community_id, viewer=viewer, at=now,
                  details={"name": community.name, "with": ids[1:]})
 
 
@@ -120,6 +120,6 @@ def set_community_role(db: Session, viewer: Viewer, community_id: int, user_id: 
         db.add(CommunityMemberRole(member_id=member.id,
                                    role_id=builtin_role_id(db, GRANTABLE[role_key])))
     audit.record(db, "community.set_member_role", "community", community_id, viewer=viewer,
-                 details={"user_id": user_id, "role": role_key})
+                 at=now, details={"user_id": user_id, "role": role_key})
 
 

@@ -11,6 +11,7 @@ from app.domain import invitation_status as st
 from app.domain.errors import Conflict, NotFound, PermissionDenied
 from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
 from app.domain.tokens import hash_token, new_token
+from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
 from app.mail import templates
 from app.mail.links import drop_ended_links
@@ -56,12 +57,17 @@ def list_people(db: Session, viewer: Viewer, community_id: int | None, now: date
                      "roles": ", ".join(sorted(n for _, n in role_names.get(m.id, []))),
                      "role_ids": ",".join(str(r) for r, _ in role_names.get(m.id, [])),
                      "joined": m.joined_at.strftime(_FMT)} for m, u in members],
-        "invitations": [{"id": i.id, "recipient": i.recipient,
-                         "community": managed[i.community_id],
-                         "roles": ", ".join(i.grants.get("roles", [])),
-                         "status": st.display_status(KIND, i.status, i.expires_at, now),
-                         "expires": i.expires_at.strftime(_FMT)} for i in invitations],
+        "invitations": [_invitation_row(i, managed, now) for i in invitations],
     }
+
+
+def _invitation_row(inv: Invitation, managed: dict[int, str], now: datetime) -> dict:
+    """An open invitation as the admin who manages its community sees it: a status key and
+    what they may do with it."""
+    status = st.effective_status(inv.status, inv.expires_at, now)
+    return {"id": inv.id, "recipient": inv.recipient, "community": managed[inv.community_id],
+            "roles": ", ".join(inv.grants.get("roles", [])), "status": status,
+            "expires": inv.expires_at.strftime(_FMT), **flags(KIND, status, {INVITER})}
 
 
 def _member(db: Session, viewer: Viewer, member_id: int) -> CommunityMember:
@@ -74,7 +80,8 @@ def _member(db: Session, viewer: Viewer, member_id: int) -> CommunityMember:
     return member
 
 
-def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int]) -> None:
+def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int], *,
+                 now: datetime) -> None:
     """Replace a member's roles with roles the viewer may grant in that community."""
     member = _member(db, viewer, member_id)
     if member.user_id == viewer.user_id:
@@ -84,7 +91,7 @@ def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int
     for role in roles:
         db.add(CommunityMemberRole(member_id=member.id, role_id=role.id))
     audit.record(db, "community.change_member_roles", "community", member.community_id,
-                 viewer=viewer, details={"user_id": member.user_id,
+                 viewer=viewer, at=now, details={"user_id": member.user_id,
                                          "roles": sorted(r.name for r in roles)})
 
 
@@ -146,4 +153,4 @@ def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
         roles=inv.grants.get("roles", []), expires_at=expires,
         link=routes.join_link(mailer.base_url, token))
     enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id)
+            base_url=mailer.base_url, invitation_id=inv.id, now=now)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
@@ -14,6 +14,7 @@ from app.domain.permissions import (
     COMMUNITY_REMOVE_TENANT,
     COMMUNITY_VIEW,
 )
+from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
 from app.models import (
     Community,
@@ -27,6 +28,7 @@ from app.services import audit
 from app.services.access import community_permissions, require_community
 from app.services.invitation_list import timeline
 from app.services.revocations import revoke_where
+from app.services.status_sql import status_is, status_rank
 
 _FMT = "%Y-%m-%d %H:%M"
 
@@ -61,28 +63,43 @@ def list_tenants(db: Session, viewer: Viewer, community_id: int) -> list[dict]:
              "joined": t.joined_at.strftime(_FMT)} for t, o in rows]
 
 
+# The community Invitations tab's columns: how each one sorts (ties: newest first).
+_SENT = func.coalesce(Invitation.resent_at, Invitation.sent_at)
+SORTS = {"sent": lambda now: _SENT.desc(), "expires": lambda now: Invitation.expires_at.desc(),
+         "recipient": lambda now: Invitation.recipient.asc(),
+         "invited_by": lambda now: User.display_name.asc(),
+         "status": lambda now: status_rank(now).asc()}
+PAGE = 500
+
+
 def list_invitations(db: Session, viewer: Viewer, community_id: int, now: datetime,
-                     status: str = "") -> list[dict]:
-    """The community's tenant invitations, newest first; only for its administrators."""
+                     status: str = "", *, sort: str = "sent", limit: int = PAGE) -> dict:
+    """The community's tenant invitations with effective status `status` ("": any), sorted
+    by the column `sort`, the first `limit` of them; only for its administrators.
+
+    Returns {"rows": [...], "total": how many match}. Filter, sort and limit are one query.
+    """
     require_community(db, viewer, COMMUNITY_INVITE_TENANT, community_id)
+    if sort not in SORTS:
+        raise InvalidInput("That column cannot be sorted.")
+    where = [Invitation.community_id == community_id, Invitation.kind == "tenant",
+             *(status_is(status, now) if status else [])]
+    total = db.exec(select(func.count()).select_from(Invitation).where(*where)).one()
     rows = db.exec(select(Invitation, User.display_name)
-                   .join(User, User.id == Invitation.invited_by_user_id)
-                   .where(Invitation.community_id == community_id, Invitation.kind == "tenant")
-                   .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-                   .limit(500)).all()
-    out = []
-    for inv, inviter in rows:
-        label = st.display_status("tenant", inv.status, inv.expires_at, now)
-        if status and label != status:
-            continue
-        out.append({"id": inv.id, "recipient": inv.recipient, "status": label,
-                    "invited_by": inviter, "sent": (inv.resent_at or inv.sent_at).strftime(_FMT),
-                    "expires": inv.expires_at.strftime(_FMT)})
-    return out
+                   .join(User, User.id == Invitation.invited_by_user_id).where(*where)
+                   .order_by(SORTS[sort](now), Invitation.created_at.desc(),
+                             Invitation.id.desc())
+                   .limit(max(1, min(limit, 100_000)))).all()
+    return {"total": total, "rows": [
+        {"id": inv.id, "recipient": inv.recipient,
+         "status": st.effective_status(inv.status, inv.expires_at, now),
+         "invited_by": inviter, "sent": (inv.resent_at or inv.sent_at).strftime(_FMT),
+         "expires": inv.expires_at.strftime(_FMT)} for inv, inviter in rows]}
 
 
 def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
-    """The Invitation Details pane: fields, the actions its status allows, and its timeline."""
+    """The Invitation Details pane: fields, its status key, the actions the status allows
+    (`can_*`: the viewer administers the community, the inviting side), and its timeline."""
     inv = db.get(Invitation, invitation_id)
     if inv is None or inv.kind != "tenant":
         raise NotFound()
@@ -91,12 +108,10 @@ def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: dat
     accepted_for = (db.get(Organization, inv.accepted_for_organization_id).name
                     if inv.accepted_for_organization_id else "")
     return {
-        "id": inv.id, "recipient": inv.recipient, "status": st.TENANT_LABELS[status],
+        "id": inv.id, "recipient": inv.recipient, "status": status,
         "expires": inv.expires_at.strftime(_FMT), "accepted_for": accepted_for,
         "decline_reason": inv.decline_reason or "",
-        "can_confirm": status == st.ACCEPTED,
-        "can_resend": status in (st.PENDING, st.EXPIRED),
-        "can_revoke": status in (st.PENDING, st.ACCEPTED),
+        **flags(inv.kind, status, {INVITER}),
         "timeline": timeline(db, inv.id),
     }
 
@@ -120,7 +135,7 @@ def _end_membership(db: Session, viewer: Viewer, community_id: int, organization
                  Invitation.kind == "tenant",
                  Invitation.accepted_for_organization_id == organization_id,
                  Invitation.status == st.ACCEPTED, reason="membership_ended")
-    audit.record(db, action, "community", community_id, viewer=viewer,
+    audit.record(db, action, "community", community_id, viewer=viewer, at=now,
                  details={"organization_id": organization_id})
 
 

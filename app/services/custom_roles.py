@@ -4,6 +4,8 @@ Nobody builds or grants a role with a permission they do not hold themselves: th
 ceiling is what the viewer may do in the communities concerned.
 """
 
+from datetime import datetime
+
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
@@ -90,14 +92,14 @@ def _validate(db: Session, viewer: Viewer, name: str, permissions: list[str],
 
 
 def save_role(db: Session, viewer: Viewer, name: str, description: str,
-              permissions: list[str], role_id: int | None = None) -> int:
+              permissions: list[str], role_id: int | None = None, *, now: datetime) -> int:
     """Create a custom role, or edit one of the organization's custom roles."""
     if not permission_ceiling(db, viewer):
         raise PermissionDenied("You need Community Administrator rights to manage roles.")
     name, wanted = _validate(db, viewer, name, permissions, role_id)
     if role_id is None:
         role = Role(organization_id=viewer.organization_id, name=name, scope=COMMUNITY,
-                    description=description.strip()[:500])
+                    description=description.strip()[:500], created_at=now)
         db.add(role)
         db.flush()
     else:
@@ -108,7 +110,7 @@ def save_role(db: Session, viewer: Viewer, name: str, description: str,
     for perm in sorted(wanted):
         db.add(RolePermission(role_id=role.id, permission=perm))
     audit.record(db, "role.create" if role_id is None else "role.update", "role", role.id,
-                 viewer=viewer, details={"name": name, "permissions": sorted(wanted)})
+                 viewer=viewer, at=now, details={"name": name, "permissions": sorted(wanted)})
     return role.id
 
 
@@ -120,7 +122,7 @@ def _own_role(db: Session, viewer: Viewer, role_id: int) -> Role:
     return role
 
 
-def delete_role(db: Session, viewer: Viewer, role_id: int) -> None:
+def delete_role(db: Session, viewer: Viewer, role_id: int, *, now: datetime) -> None:
     """Delete a custom role nobody holds and no open invitation grants; the role rows of
     people already removed from their community go with it."""
     if not permission_ceiling(db, viewer):
@@ -130,7 +132,8 @@ def delete_role(db: Session, viewer: Viewer, role_id: int) -> None:
     db.exec(delete(CommunityMemberRole).where(CommunityMemberRole.role_id == role.id))
     db.exec(delete(RolePermission).where(RolePermission.role_id == role.id))
     db.delete(role)
-    audit.record(db, "role.delete", "role", role_id, viewer=viewer, details={"name": role.name})
+    audit.record(db, "role.delete", "role", role_id, viewer=viewer, at=now,
+                 details={"name": role.name})
 
 
 def _refuse_if_used(db: Session, viewer: Viewer, role: Role) -> None:

@@ -1,5 +1,7 @@
 """Demo data for `make run` (COMMONS_DEMO): seeded only into an empty database."""
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
 from app.domain.permissions import COMMUNITY_MODERATOR, TENANT_ADMIN, TENANT_MEMBER
@@ -26,8 +28,9 @@ def is_empty(db: Session) -> bool:
     return db.exec(select(Organization.id)).first() is None
 
 
-def seed_demo(db: Session) -> dict[str, Organization]:
-    """Create the demo organizations, users and community; returns orgs by alias."""
+def seed_demo(db: Session, now: datetime) -> dict[str, Organization]:
+    """Create the demo organizations, users and communities as of `now`; returns orgs by
+    alias."""
     ensure_builtin_roles(db)
     orgs: dict[str, Organization] = {}
     for name, alias, parent in [
@@ -38,28 +41,29 @@ def seed_demo(db: Session) -> dict[str, Organization]:
         ("Contoso Retail East", "contoso-retail-east", "contoso-retail"),
     ]:
         parent_id = orgs[parent].id if parent else None
-        orgs[alias] = create_organization(db, name, alias, parent_id=parent_id)
+        orgs[alias] = create_organization(db, name, alias, parent_id=parent_id, now=now)
     password_hash = hash_password(DEMO_PASSWORD)
     users = {}
     for alias, email, username, display, role in DEMO_USERS:
         users[username] = create_user(db, orgs[alias], email=email, username=username,
                                       display_name=display, password_hash=password_hash,
-                                      role=role)
+                                      role=role, now=now)
     alice = viewer_for_user(db, users["alice"], orgs["contoso"].id)
     wind = create_community(db, alice, "Wind Farm Analytics",
-                            "Turbine telemetry shared between Contoso Energy and its partners.")
+                            "Turbine telemetry shared between Contoso Energy and its partners.",
+                            now=now)
     northwind = orgs["northwind"].id  # a confirmed member tenant, carol its moderator
-    db.add(CommunityTenant(community_id=wind.id, organization_id=northwind))
-    add_member(db, wind.id, users["carol"].id, northwind, [COMMUNITY_MODERATOR])
+    db.add(CommunityTenant(community_id=wind.id, organization_id=northwind, joined_at=now))
+    add_member(db, wind.id, users["carol"].id, northwind, [COMMUNITY_MODERATOR], now=now)
     soc = create_community(db, alice, "Contoso SOC", "Security operations for Contoso's clients.",
-                           kind="mssp")
+                           kind="mssp", now=now)
     for client in ("Client A", "Client B"):
         create_community(db, alice, client, f"Managed security for {client}.", kind="managed",
-                         parent_id=soc.id)
+                         parent_id=soc.id, now=now)
     return orgs
 
 
-def seed_demo_invitations(db: Session, mail, now) -> None:
+def seed_demo_invitations(db: Session, mail, now: datetime) -> None:
     """Two open invitations from Alice, so the Invitations page and the Mailbox show
     something: a tenant invitation and a managed-community user invitation."""
     from app.models import Community, Role, User

@@ -1,5 +1,7 @@
 """Read-only lists for the shell's pages: users, child organizations, invitations."""
 
+from datetime import datetime
+
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
@@ -57,11 +59,12 @@ def list_descendants(db: Session, viewer: Viewer) -> list[dict]:
     return rows
 
 
-def create_child_organization(db: Session, viewer: Viewer, name: str, alias: str) -> str:
+def create_child_organization(db: Session, viewer: Viewer, name: str, alias: str, *,
+                              now: datetime) -> str:
     """A new organization below the current one; returns its Tenant ID."""
     require_org(viewer, ORG_MANAGE_ORGS)
-    org = create_organization(db, name, alias, parent_id=viewer.organization_id)
-    audit.record(db, "organization.create", "organization", org.id, viewer=viewer,
+    org = create_organization(db, name, alias, parent_id=viewer.organization_id, now=now)
+    audit.record(db, "organization.create", "organization", org.id, viewer=viewer, at=now,
                  details={"name": org.name, "alias": org.alias})
     return org.tenant_id
 

@@ -1,5 +1,7 @@
 """Groups of an organization: members, and the organization roles a group holds."""
 
+from datetime import datetime
+
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
@@ -31,7 +33,8 @@ def list_groups(db: Session, viewer: Viewer) -> list[dict]:
              "roles": ", ".join(sorted(roles.get(g.id, []))) or "—"} for g in groups]
 
 
-def create_group(db: Session, viewer: Viewer, name: str, description: str = "") -> int:
+def create_group(db: Session, viewer: Viewer, name: str, description: str = "", *,
+                 now: datetime) -> int:
     require_org(viewer, ORG_MANAGE_GROUPS)
     name = name.strip()
     if not 2 <= len(name) <= 80:
@@ -40,10 +43,11 @@ def create_group(db: Session, viewer: Viewer, name: str, description: str = "") 
                                       Group.name == name)).first():
         raise InvalidInput(f"A group named {name} already exists.")
     group = Group(organization_id=viewer.organization_id, name=name,
-                  description=description.strip()[:500])
+                  description=description.strip()[:500], created_at=now)
     db.add(group)
     db.flush()
-    audit.record(db, "group.create", "group", group.id, viewer=viewer, details={"name": name})
+    audit.record(db, "group.create", "group", group.id, viewer=viewer, at=now,
+                 details={"name": name})
     return group.id
 
 
@@ -54,7 +58,8 @@ def own_group(db: Session, viewer: Viewer, group_id: int) -> Group:
     return group
 
 
-def set_member(db: Session, viewer: Viewer, group_id: int, username: str, member: bool) -> None:
+def set_member(db: Session, viewer: Viewer, group_id: int, username: str, member: bool, *,
+               now: datetime) -> None:
     """Add a user of this organization to a group, or take them out."""
     require_org(viewer, ORG_MANAGE_GROUPS)
     group = own_group(db, viewer, group_id)
@@ -69,10 +74,11 @@ def set_member(db: Session, viewer: Viewer, group_id: int, username: str, member
     elif not member and present is not None:
         db.delete(present)
     audit.record(db, "group.add_member" if member else "group.remove_member", "group",
-                 group.id, viewer=viewer, details={"user_id": user.id})
+                 group.id, viewer=viewer, at=now, details={"user_id": user.id})
 
 
-def set_roles(db: Session, viewer: Viewer, group_id: int, role_keys: list[str]) -> None:
+def set_roles(db: Session, viewer: Viewer, group_id: int, role_keys: list[str], *,
+              now: datetime) -> None:
     """The built-in organization roles the group's members hold through it."""
     require_org(viewer, ORG_MANAGE_GROUPS)
     group = own_group(db, viewer, group_id)
@@ -86,5 +92,5 @@ def set_roles(db: Session, viewer: Viewer, group_id: int, role_keys: list[str]) 
     for key in role_keys:
         db.add(OrgRoleAssignment(organization_id=viewer.organization_id,
                                  role_id=builtin_role_id(db, specs[key]), group_id=group.id))
-    audit.record(db, "group.set_roles", "group", group.id, viewer=viewer,
+    audit.record(db, "group.set_roles", "group", group.id, viewer=viewer, at=now,
                  details={"roles": sorted(role_keys)})

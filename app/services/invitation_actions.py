@@ -5,14 +5,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from app.domain.errors import Conflict, NotFound, PermissionDenied
+from app.domain.errors import Conflict, PermissionDenied
 from app.domain.viewer import Viewer
 from app.models import Invitation
 from app.services import community_members as cm
+from app.services import invitation_visibility as vis
 from app.services import parent_invitations as pi
 from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
-from app.services.access import invitation_visible
 
 
 @dataclass(frozen=True)
@@ -29,16 +29,9 @@ class MailSettings:
         return ti.Mailer(self.secret_key, self.base_url, self.user_days)
 
 
-def _visible(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    inv = db.get(Invitation, invitation_id)
-    if inv is None or not invitation_visible(viewer, inv):
-        raise NotFound()
-    return inv
-
-
 def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
            mail: MailSettings) -> Invitation:
-    inv = _visible(db, viewer, invitation_id)
+    inv = vis.find_visible(db, viewer, invitation_id)
     if inv.kind == "tenant":
         ti.resend_invitation(db, viewer, inv.id, now=now, mailer=mail.tenant())
     elif inv.kind == "community_user":
@@ -50,7 +43,7 @@ def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
 
 
 def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
-    inv = _visible(db, viewer, invitation_id)
+    inv = vis.find_visible(db, viewer, invitation_id)
     if inv.kind == "tenant":
         ti.revoke_invitation(db, viewer, inv.id, now=now)
     elif inv.kind == "community_user":
@@ -61,7 +54,7 @@ def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) ->
 
 
 def confirm(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
-    inv = _visible(db, viewer, invitation_id)
+    inv = vis.find_visible(db, viewer, invitation_id)
     if inv.kind != "tenant":
         raise Conflict("Only tenant invitations are confirmed by the inviter.")
     ti.confirm_tenant(db, viewer, inv.id, now=now)
@@ -69,15 +62,14 @@ def confirm(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -
 
 
 def _addressed(viewer: Viewer, inv: Invitation) -> None:
-    mine = inv.recipient in (viewer.email, viewer.username if inv.kind == "parent_user" else "")
-    if not mine:
+    if not vis.addressed_to_viewer.holds(viewer, inv):
         raise PermissionDenied("Only the person invited can respond to this invitation.")
 
 
 def accept(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
            mail: MailSettings) -> Invitation:
     """Accept a received invitation without its email (Join, for a tenant invitation)."""
-    inv = _visible(db, viewer, invitation_id)
+    inv = vis.find_visible(db, viewer, invitation_id)
     _addressed(viewer, inv)
     if inv.kind == "tenant":
         ti.join_invitation(db, viewer, inv, now=now, mailer=mail.tenant())
@@ -89,7 +81,7 @@ def accept(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
 
 
 def decline(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
-    inv = _visible(db, viewer, invitation_id)
+    inv = vis.find_visible(db, viewer, invitation_id)
     _addressed(viewer, inv)
     if inv.kind == "tenant":
         ti.decline_invitation(db, viewer, inv, "", now=now)

@@ -9,15 +9,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, tuple_, union
+from sqlalchemy import and_, case, func, tuple_, union
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
-from app.domain.errors import InvalidInput, NotFound
+from app.domain.errors import InvalidInput
 from app.domain.permissions import BUILTIN_ROLES
+from app.domain.transitions import INVITER, RECIPIENT, flags
 from app.domain.viewer import Viewer
 from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
-from app.services.access import invitation_filter, invitation_visible, visible_communities
+from app.services import invitation_visibility as vis
+from app.services.access import visible_communities
 from app.services.revocations import REASONS
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
@@ -90,19 +92,10 @@ def order_from(params: Mapping[str, str]) -> Order:
     return Order(params.get("sort", "sent"), params.get("order", "desc") != "asc")
 
 
-def _branches(viewer: Viewer) -> list:
-    """The visibility rule (`invitation_filter`) as separate branches, one index each."""
-    branches = [Invitation.invited_by_user_id == viewer.user_id,
-                Invitation.recipient == viewer.email,
-                and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username)]
-    if viewer.is_tenant_admin:
-        branches += [Invitation.organization_id == viewer.organization_id,
-                     Invitation.accepted_for_organization_id == viewer.organization_id]
-    return branches
-
-
 def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -> list:
-    conds = [invitation_filter(viewer)] if visibility else []
+    """The filters as SQL conditions; with `visibility`, also who may see the rows (the
+    Direction filter picks which side of the visibility rule applies)."""
+    conds = [vis.for_direction(f.direction).where(viewer)] if visibility else []
     if f.kind in KIND_LABELS:
         conds.append(Invitation.kind == f.kind)
     if f.status == "expired":
@@ -111,16 +104,6 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
         conds += [Invitation.status == st.PENDING, Invitation.expires_at > now]
     elif f.status in STATUS_FILTERS:
         conds.append(Invitation.status == f.status)
-    if f.direction == "received":
-        conds.append(or_(Invitation.recipient == viewer.email,
-                         and_(Invitation.kind == "parent_user",
-                              Invitation.recipient == viewer.username),
-                         Invitation.accepted_for_organization_id == viewer.organization_id
-                         if viewer.is_tenant_admin else false()))
-    elif f.direction == "sent":
-        conds.append(or_(Invitation.invited_by_user_id == viewer.user_id,
-                         Invitation.organization_id == viewer.organization_id
-                         if viewer.is_tenant_admin else false()))
     prefix = f.recipient.strip().lower()
     if prefix:
         conds += [Invitation.recipient >= prefix, Invitation.recipient < prefix + "\uffff"]
@@ -135,7 +118,11 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
 
 
 def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dict[str, int]:
-    """Counts per status (expired computed) for the filtered set, in one grouped query."""
+    """Counts per status (expired computed) for the filtered set, in one grouped query.
+
+    The status filters themselves are ignored (the counts are what they choose between),
+    so the result changes only when another filter does: call it then, not per page.
+    """
     unfiltered = Filters(kind=f.kind, direction=f.direction, recipient=f.recipient,
                          community_id=f.community_id, organization_id=f.organization_id)
     shown = case((and_(Invitation.status == st.PENDING, Invitation.expires_at <= now),
@@ -151,9 +138,10 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
          size: int = 50, order: Order = Order()) -> tuple[list[dict], str | None]:
     """One page in `order` and the cursor of the next page (None at the end).
 
-    Each visibility branch is read through its own (…, sort column, id) index with the
-    page's limit, and the union of those short lists is merged: the cost follows the page
-    size, not the number of invitations.
+    Each branch of the visibility rule (of its received or sent side, when the Direction
+    filter asks) is read through its own (…, sort column, id) index with the page's limit,
+    and the union of those short lists is merged: the cost follows the page size, not the
+    number of invitations.
     """
     conds = _where(viewer, f, now, visibility=False)
     if after:
@@ -161,7 +149,7 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     col = SORTS[order.key]
     parts = [select(Invitation.id, col.label("k")).where(branch, *conds)
              .order_by(*order.by(col, Invitation.id)).limit(size + 1).subquery()
-             for branch in _branches(viewer)]
+             for branch in vis.for_direction(f.direction).branches(viewer)]
     merged = union(*[select(p.c.id, p.c.k) for p in parts]).subquery()
     ids = db.exec(select(merged.c.id).order_by(*order.by(merged.c.k, merged.c.id))
                   .limit(size + 1)).all()
@@ -181,19 +169,15 @@ def sending_organizations(db: Session, invitation_ids: list[int]) -> list[int]:
 
 def details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
     """One invitation the viewer may see, as a row with its timeline; NotFound otherwise."""
-    inv = db.get(Invitation, invitation_id)
-    if inv is None or not invitation_visible(viewer, inv):
-        raise NotFound("That invitation is not there any more.")
+    inv = vis.find_visible(db, viewer, invitation_id, "That invitation is not there any more.")
     return {**describe(db, [inv], now, viewer)[0], "timeline": timeline(db, inv.id)}
 
 
 def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str]]:
     """Where invitations the viewer sees lead: their communities and organizations, and the
     places of invitations they received ("c:<id>" / "o:<id>", name), sorted by name."""
-    received = or_(Invitation.recipient == viewer.email,
-                   and_(Invitation.kind == "parent_user", Invitation.recipient == viewer.username))
     got = db.exec(select(Invitation.community_id, Invitation.target_organization_id)
-                  .where(received).distinct().limit(limit)).all()
+                  .where(vis.received.where(viewer)).distinct().limit(limit)).all()
     community_ids = {c for c, _ in got if c}
     org_ids = {o for _, o in got if o} | {viewer.organization_id}
     found = [(f"c:{c.id}", c.name) for c in db.exec(
@@ -206,9 +190,10 @@ def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str
 
 
 def describe(db: Session, rows: list[Invitation], now: datetime, viewer: Viewer) -> list[dict]:
-    """Display rows: names of places and people, what is granted, delivery state, and the
-    viewer's side: `received` (not sent by them or their organization) and `addressed`
-    (to them: they may answer it)."""
+    """Display rows: names of places and people, what is granted, delivery state, the
+    status key and `can_*` (the buttons its status offers the viewer), and the viewer's
+    side: `received` (not sent by them or their organization) and `addressed` (to them:
+    they may answer it)."""
     communities = _names(db, Community, {r.community_id for r in rows})
     orgs = _names(db, Organization, {r.target_organization_id for r in rows}
                   | {r.organization_id for r in rows})
@@ -224,7 +209,7 @@ def describe(db: Session, rows: list[Invitation], now: datetime, viewer: Viewer)
         out.append({
             "id": r.id, "kind": KIND_LABELS[r.kind], "kind_key": r.kind,
             "recipient": r.recipient, "where": where, "grants": grants or "—",
-            "status": st.display_status(r.kind, r.status, r.expires_at, now),
+            "status": st.effective_status(r.status, r.expires_at, now),
             "invited_by": people.get(r.invited_by_user_id, ""),
             "from_org": orgs.get(r.organization_id, ""),
             "sent": r.created_at.strftime("%Y-%m-%d %H:%M"),
@@ -235,7 +220,16 @@ def describe(db: Session, rows: list[Invitation], now: datetime, viewer: Viewer)
             "addressed": r.recipient == viewer.email or (
                 r.kind == "parent_user" and r.recipient == viewer.username),
         })
+        out[-1].update(_can(r.kind, out[-1]))
     return out
+
+
+def _can(kind: str, row: dict) -> dict[str, bool]:
+    """`can_*` of a described row: what its status allows to the viewer's sides of it
+    (inviting: not `received`; answering: `addressed`)."""
+    sides = {side for side, mine in ((INVITER, not row["received"]),
+                                     (RECIPIENT, row["addressed"])) if mine}
+    return flags(kind, row["status"], sides)
 
 
 def _names(db: Session, model, ids: set, field: str = "name") -> dict:
@@ -261,11 +255,12 @@ def _delivery(db: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
 
 def export_rows(db: Session, viewer: Viewer, f: Filters, now: datetime,
                 batch: int = 1000, order: Order = Order()) -> Iterator[dict]:
-    """Every row of the filtered list, page by page in `order`, for the CSV export."""
+    """Every row of the filtered list, page by page in `order`, for the CSV export (which
+    shows words: the status is its label)."""
     after = None
     while True:
         rows, after = page(db, viewer, f, now, after=after, size=batch, order=order)
-        yield from rows
+        yield from ({**r, "status": st.label(r["kind_key"], r["status"])} for r in rows)
         if after is None:
             return
 

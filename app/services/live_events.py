@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from app.domain.permissions import COMMUNITY_VIEW, ORG_MANAGE_USERS
 from app.domain.viewer import Viewer
 from app.models import AuditEvent, Community, Invitation, User
-from app.services.access import community_permissions, invitation_visible
+from app.services import invitation_visibility as vis
+from app.services.access import community_permissions
 
 MAX_EVENTS = 50
 
@@ -47,7 +48,7 @@ def _readable(db: Session, viewer: Viewer, event: AuditEvent) -> bool:
         return True
     if event.target_type == "invitation" and event.target_id:
         inv = db.get(Invitation, event.target_id)
-        return inv is not None and invitation_visible(viewer, inv)
+        return inv is not None and vis.visible.holds(viewer, inv)
     if event.target_type == "community" and event.target_id:
         return COMMUNITY_VIEW in community_permissions(db, viewer, event.target_id)
     return False

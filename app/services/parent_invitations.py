@@ -7,7 +7,7 @@ import re
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -17,6 +17,7 @@ from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
 from app.domain.tokens import hash_token, new_token
+from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
 from app.mail import templates
 from app.mail.links import drop_ended_links
@@ -26,10 +27,12 @@ from app.services import audit
 from app.services.access import require_org
 from app.services.groups import own_group
 from app.services.revocations import revoke_where
+from app.services.status_sql import status_is
 from app.services.tokens_lookup import invitation_by_token
 
 KIND = "parent_user"
 VALIDITY = timedelta(hours=72)
+PAGE = 500  # rows of the Invitations tab at first; "Show more" asks for more
 NOT_PARENT = "not a user of the parent organization"
 _SPLIT = re.compile(r"[\s,;]+")
 
@@ -86,14 +89,14 @@ def _outcome(db: Session, child: Organization, name: str, now: datetime) -> str:
 
 
 def _send(db: Session, viewer: Viewer, inv: Invitation, token: str, child: Organization,
-          base_url: str) -> None:
+          base_url: str, now: datetime) -> None:
     user = db.exec(select(User).where(User.username == inv.recipient)).one()
     subject, text, html = templates.parent_invitation(
         inviter=viewer.display_name, organization=child.name,
         groups=inv.grants.get("groups", []), expires_at=inv.expires_at,
         link=routes.org_invite_link(base_url, token))
     enqueue(db, to=user.email, subject=subject, text=text, html=html, base_url=base_url,
-            invitation_id=inv.id)
+            invitation_id=inv.id, now=now)
 
 
 def _write(db: Session, viewer: Viewer, child: Organization, name: str, groups: list[Group],
@@ -112,7 +115,7 @@ def _write(db: Session, viewer: Viewer, child: Organization, name: str, groups: 
                      created_at=now, sent_at=now)
     db.add(inv)
     db.flush()
-    _send(db, viewer, inv, token, child, base_url)
+    _send(db, viewer, inv, token, child, base_url, now)
     audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
                  details={"username": name})
 
@@ -150,30 +153,34 @@ def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: d
     if changed != 1:
         raise Conflict("Only a pending or expired invitation can be resent.")
     db.refresh(inv)
-    _send(db, viewer, inv, token, db.get(Organization, inv.target_organization_id), base_url)
+    _send(db, viewer, inv, token, db.get(Organization, inv.target_organization_id), base_url,
+          now)
     audit.record(db, "invitation.resend", "invitation", inv.id, viewer=viewer, at=now)
 
 
-def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "") -> list[dict]:
+def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "", *,
+                     limit: int = PAGE) -> dict:
+    """The organization's invitations of parent users with effective status `status` ("":
+    any), newest first, the first `limit` of them: {"rows": [...], "total": how many match}.
+    Filter, order and limit are one query."""
     require_org(viewer, ORG_INVITE_PARENT_USERS)
+    where = [Invitation.kind == KIND, Invitation.target_organization_id == viewer.organization_id,
+             *(status_is(status, now) if status else [])]
+    total = db.exec(select(func.count()).select_from(Invitation).where(*where)).one()
     rows = db.exec(select(Invitation, User.display_name)
-                   .join(User, User.id == Invitation.invited_by_user_id)
-                   .where(Invitation.kind == KIND,
-                          Invitation.target_organization_id == viewer.organization_id)
+                   .join(User, User.id == Invitation.invited_by_user_id).where(*where)
                    .order_by(Invitation.created_at.desc(), Invitation.id.desc())
-                   .limit(500)).all()
+                   .limit(max(1, min(limit, 100_000)))).all()
     out = []
     for inv, inviter in rows:
-        label = st.display_status(KIND, inv.status, inv.expires_at, now)
-        if status and label != status:
-            continue
+        shown = st.effective_status(inv.status, inv.expires_at, now)
         out.append({"id": inv.id, "username": inv.recipient,
-                    "groups": ", ".join(inv.grants.get("groups", [])) or "—", "status": label,
+                    "groups": ", ".join(inv.grants.get("groups", [])) or "—", "status": shown,
                     "invited_by": inviter,
                     "sent": (inv.resent_at or inv.sent_at).strftime("%Y-%m-%d %H:%M"),
                     "expires": inv.expires_at.strftime("%Y-%m-%d %H:%M"),
-                    "can_delete": label in ("Pending", "Expired")})
-    return out
+                    **flags(KIND, shown, {INVITER})})
+    return {"total": total, "rows": out}
 
 
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
@@ -223,7 +230,8 @@ def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: date
         raise Conflict(f"This invitation is {st.USER_LABELS[status].lower()} and can no "
                        "longer be accepted.")
     drop_ended_links(db, now, [inv.id])
-    db.add(OrganizationMember(organization_id=child.id, user_id=viewer.user_id, kind="shared"))
+    db.add(OrganizationMember(organization_id=child.id, user_id=viewer.user_id, kind="shared",
+                              created_at=now))
     for group_id in inv.grants.get("group_ids", []):
         group = db.get(Group, group_id)
         if group is not None and db.get(GroupMember, (group_id, viewer.user_id)) is None:

@@ -8,7 +8,10 @@ sign-ins can take.
 """
 
 import asyncio
+import contextlib
 import functools
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -18,7 +21,19 @@ from pwdlib import PasswordHash
 
 T = TypeVar("T")
 POOL_THREADS = 2
-_pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="commons-passwords")
+HASH_NICENESS = 10
+
+
+def _yield_to_the_loop() -> None:
+    """Hashing threads run at a lower CPU priority than the event loop's thread (Linux
+    sets a nice value per thread), so a burst of sign-ins on a busy machine slows the
+    sign-ins, not the other tabs' events."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+
+
+_pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="commons-passwords",
+                           initializer=_yield_to_the_loop)
 
 
 async def off_loop(work: Callable[..., T], /, *args, **kwargs) -> T:

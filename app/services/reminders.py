@@ -22,7 +22,8 @@ NOTE = "Reminder: this invitation expires soon. This link replaces the one sent 
 
 def send_due_reminders(db: Session, *, now: datetime, hours: int, secret_key: str,
                        base_url: str, limit: int = 200) -> int:
-    """Queue the reminders now due; returns how many invitations (batches) were reminded."""
+    """Queue the reminders now due, in the caller's transaction; returns how many
+    invitations (batches) were reminded."""
     if hours <= 0:
         return 0
     due = db.exec(select(Invitation).where(
@@ -41,14 +42,13 @@ def send_due_reminders(db: Session, *, now: datetime, hours: int, secret_key: st
             .values(reminded_at=now, token_hash=hash_token(secret_key, token))).rowcount
         if changed == 0:
             continue
-        _mail(db, inv, token, base_url)
+        _mail(db, inv, token, base_url, now)
         audit.record(db, "invitation.reminder", "invitation", inv.id, at=now,
                      organization_id=inv.organization_id)
-    db.commit()
     return len(done)
 
 
-def _mail(db: Session, inv: Invitation, token: str, base_url: str) -> None:
+def _mail(db: Session, inv: Invitation, token: str, base_url: str, now: datetime) -> None:
     inviter = db.get(User, inv.invited_by_user_id)
     org = db.get(Organization, inv.organization_id)
     if inv.kind == "tenant":
@@ -73,4 +73,4 @@ def _mail(db: Session, inv: Invitation, token: str, base_url: str) -> None:
             link=routes.org_invite_link(base_url, token))
         to = db.exec(select(User.email).where(User.username == inv.recipient)).one()
     enqueue(db, to=to, subject=f"Reminder: {subject}", text=f"{NOTE}\n\n{text}",
-            html=f"<p>{NOTE}</p>{html}", base_url=base_url, invitation_id=inv.id)
+            html=f"<p>{NOTE}</p>{html}", base_url=base_url, invitation_id=inv.id, now=now)

@@ -76,12 +76,12 @@ def _member_tenant_ids(db: Session, community_id: int) -> set[int]:
 
 
 def _send_invitation(db: Session, inv: Invitation, token: str, mailer: Mailer,
-                     inviter: Viewer, community: Community) -> None:
+                     inviter: Viewer, community: Community, now: datetime) -> None:
     subject, text, html = templates.tenant_invitation(
         inviter=inviter.display_name, inviter_org=inviter.org_name, community=community.name,
         expires_at=inv.expires_at, link=routes.accept_link(mailer.base_url, token))
     enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id)
+            base_url=mailer.base_url, invitation_id=inv.id, now=now)
 
 
 def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
@@ -117,7 +117,7 @@ def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
                      expires_at=now + timedelta(days=mailer.days), created_at=now, sent_at=now)
     db.add(inv)
     db.flush()
-    _send_invitation(db, inv, token, mailer, viewer, community)
+    _send_invitation(db, inv, token, mailer, viewer, community, now)
     audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
                  details={"recipient": address, "community_id": community_id})
     return inv.id
@@ -135,7 +135,7 @@ def _reissue(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime, mai
     if changed != 1:
         raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
     db.refresh(inv)
-    _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id))
+    _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id), now)
     audit.record(db, f"invitation.{action}", "invitation", inv.id, viewer=viewer, at=now,
                  details={"recipient": inv.recipient})
     return inv.id
@@ -213,7 +213,7 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
         invitee=viewer.display_name, invitee_org=viewer.org_name, community=community.name,
         link=mailer.base_url + routes.community(community.id, inv.id))
     enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id)
+            base_url=mailer.base_url, invitation_id=inv.id, now=now)
     audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer, at=now,
                  details={"tenant": viewer.org_name})
     return inv.id
@@ -256,7 +256,7 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
                            organization_id=inv.accepted_for_organization_id, joined_at=now,
                            invitation_id=inv.id))
     add_member(db, inv.community_id, inv.accepted_by_user_id, inv.accepted_for_organization_id,
-               [COMMUNITY_MODERATOR])
+               [COMMUNITY_MODERATOR], now=now)
     audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer, at=now,
                  details={"organization_id": inv.accepted_for_organization_id})
 
@@ -301,7 +301,7 @@ def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Ma
         recipient=inv.recipient, community=community.name,
         link=mailer.base_url + routes.community(community.id, inv.id))
     enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id)
+            base_url=mailer.base_url, invitation_id=inv.id, now=now)
     audit.record(db, "invitation.renewal_requested", "invitation", inv.id,
                  organization_id=inv.organization_id, details={"recipient": inv.recipient},
                  at=now)

@@ -57,7 +57,8 @@ def managed_communities(db: Session, viewer: Viewer) -> list[dict]:
 
 
 def create_managed_community(db: Session, viewer: Viewer, name: str, description: str,
-                             kind: str, parent_id: int | None = None) -> int:
+                             kind: str, parent_id: int | None = None, *,
+                             now: datetime) -> int:
     """An MSSP main community, a managed community inside one, or a plain managed one."""
     if kind not in MANAGED_KINDS:
         raise InvalidInput("Choose an MSSP community or a managed community.")
@@ -68,7 +69,8 @@ def create_managed_community(db: Session, viewer: Viewer, name: str, description
         parent = db.get(Community, parent_id)
         if parent.kind != "mssp" or parent.organization_id != viewer.organization_id:
             raise InvalidInput("A managed community can only sit inside your MSSP community.")
-    return create_community(db, viewer, name, description, kind=kind, parent_id=parent_id).id
+    return create_community(db, viewer, name, description, kind=kind, parent_id=parent_id,
+                            now=now).id
 
 
 def parse_addresses(text: str) -> list[str]:
@@ -171,7 +173,7 @@ def _write_batch(db: Session, viewer: Viewer, address: str, communities: list[Co
         communities=[c.name for c in communities], roles=grants["roles"], expires_at=expires,
         link=routes.join_link(mailer.base_url, token))
     enqueue(db, to=address, subject=subject, text=text, html=html, base_url=mailer.base_url,
-            invitation_id=first_id)
+            invitation_id=first_id, now=now)
 
 
 def _batch(db: Session, secret_key: str, token: str) -> list[Invitation]:
@@ -209,7 +211,7 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                    f"{viewer.email}. Sign in as the invited address to accept it.")
     return {
         "recipient": rows[0].recipient, "inviter": inviter.display_name,
-        "owner": owner.name, "owner_alias": owner.alias,
+        "owner": owner.name, "owner_alias": owner.alias, "owner_id": owner.id,
         "communities": ", ".join(db.get(Community, r.community_id).name for r in live),
         "roles": ", ".join(rows[0].grants.get("roles", [])),
         "status": status, "status_label": st.USER_LABELS[status],
@@ -225,7 +227,8 @@ def _grant(db: Session, user: User, rows: list[Invitation], now: datetime) -> No
     if db.exec(select(OrganizationMember.id).where(
             OrganizationMember.organization_id == owner_id,
             OrganizationMember.user_id == user.id)).first() is None:
-        db.add(OrganizationMember(organization_id=owner_id, user_id=user.id, kind="guest"))
+        db.add(OrganizationMember(organization_id=owner_id, user_id=user.id, kind="guest",
+                                  created_at=now))
     for row in rows:
         member = db.exec(select(CommunityMember).where(
             CommunityMember.community_id == row.community_id,
@@ -284,7 +287,7 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
     owner = db.get(Organization, rows[0].organization_id)
     user = create_user(db, owner, email=address, username=_free_username(db, address),
                        display_name=display_name.strip()[:200] or address.split("@")[0],
-                       password=password, role=None, kind="guest")
+                       password=password, role=None, kind="guest", now=now)
     audit.record(db, "user.create", "user", user.id, actor_user_id=user.id,
                  organization_id=owner.id, ip=ip, at=now,
                  details={"email": address, "from_invitation": rows[0].id})

@@ -3,8 +3,6 @@
 import reflex as rx
 
 from app import routes
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.live.topics import (
     community_topic,
     invitation_topic,
@@ -13,11 +11,9 @@ from app.live.topics import (
 )
 from app.models import utcnow
 from app.services import tenant_invitations as ti
-from app.services.audit import written_ids
-from app.states.broadcast import broadcast
 from app.states.community import mailer
 from app.states.page import LinkPage
-from app.states.viewer import viewer_of
+from app.states.viewer import run
 
 
 class AcceptState(LinkPage, rx.State):
@@ -44,42 +40,28 @@ class AcceptState(LinkPage, rx.State):
     def set_decline_reason(self, value: str):
         self.decline_reason = value[:500]
 
-    def _act(self, step, what: str):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                step(db, viewer)
-                event_ids = written_ids(db)
-        except NotSignedIn:
-            return rx.redirect(routes.signin(next_path=self.router.url.path))
-        except DomainError as err:
-            self._show()
-            return rx.toast.error(err.message)
-        self._show()
-        broadcast(self, [community_topic(int(self.invitation["community_id"])),
-                         organization_topic(int(self.invitation["organization_id"]))],
-                  event_ids, invitation_ids=[int(self.invitation["id"])])
-        return rx.toast.success(f"You {what}.")
+    def _topics(self) -> list[str]:
+        return [community_topic(int(self.invitation["community_id"])),
+                organization_topic(int(self.invitation["organization_id"]))]
 
     @rx.event
     def join(self):
-        return self._act(lambda db, v: ti.join(db, v, self._token(), now=utcnow(),
-                                               mailer=mailer()),
-                         "accepted the invitation (Join)")
+        return self._answer(lambda db, v: ti.join(db, v, self._token(), now=utcnow(),
+                                                  mailer=mailer()),
+                            "You accepted the invitation (Join).")
 
     @rx.event
     def decline(self):
-        return self._act(lambda db, v: ti.decline(db, v, self._token(), self.decline_reason,
-                                                  now=utcnow(), mailer=mailer()),
-                         "declined the invitation")
+        return self._answer(lambda db, v: ti.decline(db, v, self._token(), self.decline_reason,
+                                                     now=utcnow(), mailer=mailer()),
+                            "You declined the invitation.")
 
     @rx.event
     def ask_renewal(self):
-        try:
-            with session_scope() as db:
-                ti.request_new_invitation(db, self._token(), now=utcnow(), mailer=mailer())
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        done = run(self, lambda db, _: ti.request_new_invitation(
+            db, self._token(), now=utcnow(), mailer=mailer()), signed_in=False)
+        if not done.done:
+            return done.stop()
         return rx.toast.success("The inviter has been asked to send you a new invitation.")
 
     @rx.event

@@ -2,24 +2,16 @@
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
-from app.live.topics import (
-    community_topic,
-    follow,
-    invitation_topic,
-    organization_topic,
-    register_refresher,
-)
+from app.domain.invitation_status import STATUSES
+from app.live.topics import community_topic, organization_topic, register_refresher
 from app.models import utcnow
 from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
-from app.services.audit import written_ids
-from app.services.live_events import summary_for
 from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import attempt, to_signin, viewer_of
+from app.states.page import ViewerPage
+from app.states.viewer import run
 
 
 def mailer() -> ti.Mailer:
@@ -27,15 +19,16 @@ def mailer() -> ti.Mailer:
     return ti.Mailer(s.secret_key, s.base_url, s.tenant_invite_days)
 
 
-class CommunityState(rx.State):
+class CommunityState(ViewerPage, rx.State):
     header: dict[str, str | int | bool] = {}
     tenants: list[dict[str, str | int | bool]] = []
     invitations: list[dict[str, str | int]] = []
-    status_filter: str = "All"
+    status_filter: str = "all"     # an effective status key, or "all"
+    invitation_limit: int = ct.PAGE  # rows of the Invitations tab asked for ("Show more")
+    invitation_total: int = 0
     sort_key: str = "sent"
     details: dict = {}
     selected_tenant: dict[str, str | int | bool] = {}
-    error: str = ""
     invite_open: bool = False
     invite_email: str = ""
     invite_error: str = ""
@@ -56,10 +49,10 @@ class CommunityState(rx.State):
         self.header = ct.community_header(db, viewer, cid)
         self.tenants = ct.list_tenants(db, viewer, cid)
         if self.header["can_invite"]:
-            status = "" if self.status_filter == "All" else self.status_filter
-            rows = ct.list_invitations(db, viewer, cid, utcnow(), status)
-            self.invitations = sorted(rows, key=lambda r: str(r[self.sort_key]),
-                                      reverse=self.sort_key in ("sent", "expires"))
+            status = "" if self.status_filter == "all" else self.status_filter
+            shown = ct.list_invitations(db, viewer, cid, utcnow(), status, sort=self.sort_key,
+                                        limit=self.invitation_limit)
+            self.invitations, self.invitation_total = shown["rows"], shown["total"]
             if self.details:
                 self.details = ct.invitation_details(db, viewer, self.details["id"], utcnow())
         else:
@@ -69,61 +62,28 @@ class CommunityState(rx.State):
                 for t in self.tenants):
             self.selected_tenant = {}
 
-    def _reload(self) -> str | None:
-        """Re-query everything this tab shows; returns the refusal message, if any."""
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self._refresh(db, viewer)
-        except DomainError as err:
-            self.header, self.tenants, self.invitations, self.details = {}, [], [], {}
-            self.error = err.message
-            return err.message
-        self.error = ""
-        return None
+    def _clear(self) -> None:
+        self.header, self.tenants, self.invitations, self.details = {}, [], [], {}
 
-    def _act(self, action, success: str, invitation_id: int | None = None):
-        """Check the session, run one service call, refresh, tell this tab and the others."""
-        done = attempt(self, action)
-        self._reload()
-        if done.refusal is not None:
-            return done.refusal
-        topics = [community_topic(self._cid()),
-                  organization_topic(done.viewer.organization_id)]
-        if invitation_id:
-            topics.append(invitation_topic(invitation_id))
-        broadcast(self, topics, done.event_ids,
-                  invitation_ids=[invitation_id] if invitation_id else None)
-        return rx.toast.success(success)
-
-    @rx.event
-    def live_refresh(self, event_ids: list[int]):
-        """Another tab changed this community: re-query what this session may see, and
-        say what happened as far as this viewer may read it."""
-        if not self.router.url.path.startswith("/communities/"):
-            return None
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            return to_signin(self)
-        if self._reload():
-            return rx.toast.warning("This community is no longer available to you.")
-        with session_scope() as db:
-            said = summary_for(db, viewer, event_ids)
-        return rx.toast.info(said) if said else None
-
-    @rx.event
-    async def load(self):
+    def _start(self) -> None:
         self.details, self.selected_tenant = {}, {}
-        self.invite_open, self.leave_open, self.tab = False, False, "tenants"
-        try:
-            viewer_of(self)
-        except NotSignedIn:
-            return to_signin(self)
-        if self._reload():
-            return None
+        self.invite_open, self.leave_open, self.delete_open = False, False, False
+        self.tab, self.invitation_limit = "tenants", ct.PAGE
+
+    def _follow(self, viewer) -> list[str]:
         # Only after the re-read succeeded: the viewer may see this community.
-        await follow(self, [community_topic(self._cid())])
+        return [community_topic(self._cid())]
+
+    def _on_page(self) -> bool:
+        return self._cid() > 0 and self.router.url.path.startswith("/communities/")
+
+    def _gone(self) -> str:
+        return "This community is no longer available to you."
+
+    def _topics(self, viewer, result) -> list[str]:
+        return [community_topic(self._cid()), organization_topic(viewer.organization_id)]
+
+    def _after_load(self):
         wanted = self.router.url.query_parameters.get("invitation", "")
         if wanted.isdigit() and self.header.get("can_invite"):
             self.tab = "invitations"
@@ -137,25 +97,29 @@ class CommunityState(rx.State):
 
     @rx.event
     def set_status_filter(self, value: str):
-        self.status_filter = value
-        self._reload()
+        if value != "all" and value not in STATUSES:
+            return None
+        self.status_filter, self.invitation_limit = value, ct.PAGE
+        return self._reload()
+
+    @rx.event
+    def show_more_invitations(self):
+        self.invitation_limit += ct.PAGE
+        return self._reload()
 
     @rx.event
     def sort_by(self, key: str):
         if key in ("recipient", "status", "invited_by", "sent", "expires"):
             self.sort_key = key
-            self._reload()
+            return self._reload()
+        return None
 
     @rx.event
     def select_invitation(self, invitation_id: int):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self.details = ct.invitation_details(db, viewer, invitation_id, utcnow())
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
+        done = run(self, lambda db, v: ct.invitation_details(db, v, invitation_id, utcnow()))
+        if not done.done:
+            return done.stop()
+        self.details = done.result
         return None
 
     @rx.event
@@ -170,29 +134,20 @@ class CommunityState(rx.State):
         if not shown:
             return None
         tenant = self.selected_tenant = shown[0]
-        self.leave_name = ""
-        self.my_users = []
-        if tenant.get("is_mine"):
-            try:
-                viewer = viewer_of(self)
-                with session_scope() as db:
-                    self.my_users = ca.my_users_roles(db, viewer, self._cid())
-            except NotSignedIn:
-                return to_signin(self)
-            except DomainError as err:
-                return rx.toast.error(err.message)
-        return None
+        self.leave_name, self.my_users = "", []
+        return self._load_my_users() if tenant.get("is_mine") else None
+
+    def _load_my_users(self):
+        done = run(self, lambda db, v: ca.my_users_roles(db, v, self._cid()))
+        self.my_users = done.result if done.done else []
+        return None if done.done else done.stop()
 
     @rx.event
     def set_user_role(self, user_id: int, role_key: str):
         result = self._act(lambda db, v: ca.set_community_role(db, v, self._cid(), user_id,
                                                                role_key, now=utcnow()),
                            "Community role updated.")
-        try:
-            with session_scope() as db:
-                self.my_users = ca.my_users_roles(db, viewer_of(self), self._cid())
-        except DomainError:
-            self.my_users = []
+        self._load_my_users()
         return result
 
     @rx.event
@@ -213,12 +168,11 @@ class CommunityState(rx.State):
     def _act_and_leave(self, action, message):
         """Run an action that ends this tab's access (leave, delete), then go to the list."""
         cid = self._cid()
-        done = attempt(self, lambda db, v: action(db, v, cid))
-        if done.refusal is not None:
-            return done.refusal
+        done = run(self, lambda db, v: action(db, v, cid))
+        if not done.done:
+            return done.stop()
         self.leave_open = self.delete_open = False
-        broadcast(self, [community_topic(cid), organization_topic(done.viewer.organization_id)],
-                  done.event_ids)
+        broadcast(self, self._topics(done.viewer, None), done.event_ids)
         return [rx.redirect("/communities"), rx.toast.success(message(done.viewer))]
 
     @rx.event
@@ -242,24 +196,25 @@ class CommunityState(rx.State):
     @rx.event
     def send_invite(self):
         address = self.invite_email
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
+
+        def invite(db, viewer):
+            try:
                 ti.invite_tenant(db, viewer, self._cid(), address, now=utcnow(),
                                  mailer=mailer())
-                event_ids = written_ids(db)
-        except NotSignedIn:
-            return to_signin(self)
-        except ti.AlreadyInvited as err:
-            self.invite_error, self.resend_offer = err.message, err.invitation_id
+            except ti.AlreadyInvited as err:  # refused before writing: offer Resend instead
+                return err
             return None
-        except DomainError as err:
-            self.invite_error, self.resend_offer = err.message, 0
+
+        done = self._submit(invite, "invite_error")
+        if not done.done:
+            self.resend_offer = 0
+            return done.away
+        if isinstance(done.result, ti.AlreadyInvited):
+            self.invite_error, self.resend_offer = done.result.message, done.result.invitation_id
             return None
         self.invite_open = False
         self._reload()
-        broadcast(self, [community_topic(self._cid()), organization_topic(viewer.organization_id)],
-                  event_ids, recipients=[address])
+        broadcast(self, self._topics(done.viewer, None), done.event_ids, recipients=[address])
         return rx.toast.success(f"Invitation sent to {address}.")
 
     @rx.event
@@ -268,17 +223,18 @@ class CommunityState(rx.State):
         return self._act(lambda db, v: ti.resend_invitation(db, v, invitation_id, now=utcnow(),
                                                              mailer=mailer()),
                          "Invitation sent again with a new link; the old link no longer works.",
-                         invitation_id)
+                         invitation_id=invitation_id)
 
     @rx.event
     def revoke(self, invitation_id: int):
         return self._act(lambda db, v: ti.revoke_invitation(db, v, invitation_id, now=utcnow()),
-                         "Invitation revoked.", invitation_id)
+                         "Invitation revoked.", invitation_id=invitation_id)
 
     @rx.event
     def confirm(self, invitation_id: int):
         return self._act(lambda db, v: ti.confirm_tenant(db, v, invitation_id, now=utcnow()),
-                         "Tenant confirmed: it is now part of the community.", invitation_id)
+                         "Tenant confirmed: it is now part of the community.",
+                         invitation_id=invitation_id)
 
     @rx.event
     def remove_tenant(self, organization_id: int):

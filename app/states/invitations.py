@@ -24,7 +24,7 @@ from app.services.invitation_list import (
 )
 from app.settings import get_settings
 from app.states.page import ViewerPage, too_long
-from app.states.viewer import attempt
+from app.states.viewer import run
 
 PAGE_SIZE = 50
 
@@ -51,6 +51,7 @@ class InvitationsState(ViewerPage, rx.State):
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
     details: dict = {}
+    _turning_page: bool = False
 
     def _params(self) -> dict[str, str]:
         """The filters and order as the export route's query parameters."""
@@ -80,10 +81,12 @@ class InvitationsState(ViewerPage, rx.State):
 
     def _refresh(self, db, viewer) -> None:
         now = utcnow()
+        turning, self._turning_page = self._turning_page, False
         rows, nxt = page(db, viewer, self._filters(), now, after=self.current or None,
                          size=PAGE_SIZE, order=order_from(self._params()))
-        self.counts = status_counts(db, viewer, self._filters(), now)
-        self.places = [list(p) for p in places(db, viewer)]
+        if not turning:  # a page turn changes neither the counts nor the places
+            self.counts = status_counts(db, viewer, self._filters(), now)
+            self.places = [list(p) for p in places(db, viewer)]
         self.rows = rows
         self.next_cursor = nxt or ""
 
@@ -141,7 +144,7 @@ class InvitationsState(ViewerPage, rx.State):
     def next_page(self):
         if self.next_cursor:
             self.cursors = self.cursors + [self.current]
-            self.current = self.next_cursor
+            self.current, self._turning_page = self.next_cursor, True
             return self._reload()
         return None
 
@@ -149,14 +152,15 @@ class InvitationsState(ViewerPage, rx.State):
     def previous_page(self):
         if self.cursors:
             self.current, self.cursors = self.cursors[-1], self.cursors[:-1]
+            self._turning_page = True
             return self._reload()
         return None
 
     @rx.event
     def open_details(self, invitation_id: int):
-        done = attempt(self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
-        if done.refusal is not None:
-            return done.refusal
+        done = run(self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
+        if not done.done:
+            return done.stop()
         self.details = done.result
         return rx.scroll_to("invitation-details")
 

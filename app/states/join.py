@@ -4,16 +4,15 @@ import reflex as rx
 
 from app import routes
 from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
+from app.domain.errors import DomainError
 from app.live.topics import managed_topic, organization_topic
-from app.models import Organization, utcnow
+from app.models import utcnow
 from app.services import user_invitations as ui
 from app.services.audit import written_ids
 from app.services.passwords import off_loop
 from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.page import LinkPage
-from app.states.viewer import viewer_of
 
 
 def _create_account_unit(token: str, display_name: str, password: str,
@@ -38,28 +37,17 @@ class JoinState(LinkPage, rx.State):
         self.created_alias, self.form_error = "", ""
         self._show()
 
-    def _announce(self, alias: str, event_ids: list[int]) -> None:
-        with session_scope() as db:
-            from sqlmodel import select
-            org_id = db.exec(select(Organization.id).where(Organization.alias == alias)).one()
-        broadcast(self, [managed_topic(org_id), organization_topic(org_id)], event_ids)
+    def _topics(self) -> list[str]:
+        owner = int(self.invitation["owner_id"])
+        return [managed_topic(owner), organization_topic(owner)]
 
     @rx.event
     def accept(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                ui.accept(db, viewer, self._token(), now=utcnow(),
-                          secret_key=get_settings().secret_key)
-                event_ids = written_ids(db)
-        except NotSignedIn:
-            return self.sign_in()
-        except DomainError as err:
-            self._show()
-            return rx.toast.error(err.message)
-        self._show()
-        self._announce(str(self.invitation["owner_alias"]), event_ids)
-        return None
+        return self._answer(lambda db, v: ui.accept(db, v, self._token(), now=utcnow(),
+                                                    secret_key=get_settings().secret_key))
+
+    def _to_signin(self):
+        return self.sign_in()
 
     @rx.event
     async def create_account(self, form: dict):
@@ -77,7 +65,7 @@ class JoinState(LinkPage, rx.State):
             return None
         self.created_alias, self.form_error = alias, ""
         self._show()
-        self._announce(alias, event_ids)
+        broadcast(self, self._topics(), event_ids)
         return None
 
     @rx.event

@@ -7,10 +7,11 @@ from app.domain.limits import MAX_SEARCH
 from app.domain.permissions import ORG_CREATE_COMMUNITY, ORG_MANAGE_ORGS
 from app.mail.devmailbox import list_messages
 from app.mail.setup import shows_mailbox
+from app.models import utcnow
 from app.services.communities import create_community, list_communities
 from app.services.directory import create_child_organization, list_descendants
 from app.settings import get_settings
-from app.states.page import ViewerPage, submit, too_long
+from app.states.page import ViewerPage, too_long
 
 
 class CommunitiesState(ViewerPage, rx.State):
@@ -33,13 +34,11 @@ class CommunitiesState(ViewerPage, rx.State):
 
     @rx.event
     def add_community(self, form: dict):
-        done = submit(self, lambda db, v: create_community(
-            db, v, str(form.get("name", "")), str(form.get("description", ""))).id)
-        if done.away is not None:
+        done = self._submit(lambda db, v: create_community(
+            db, v, str(form.get("name", "")), str(form.get("description", "")),
+            now=utcnow()).id, "add_error")
+        if not done.done:
             return done.away
-        if done.error is not None:
-            self.add_error = done.error
-            return None
         self.add_open = False
         return [rx.redirect(f"/communities/{done.result}"),
                 rx.toast.success("Community created. You are its Community Administrator.")]
@@ -71,13 +70,11 @@ class OrganizationsState(ViewerPage, rx.State):
 
     @rx.event
     def add_organization(self, form: dict):
-        done = submit(self, lambda db, v: create_child_organization(
-            db, v, str(form.get("name", "")), str(form.get("alias", ""))))
-        if done.away is not None:
+        done = self._submit(lambda db, v: create_child_organization(
+            db, v, str(form.get("name", "")), str(form.get("alias", "")),
+            now=utcnow()), "add_error")
+        if not done.done:
             return done.away
-        if done.error is not None:
-            self.add_error = done.error
-            return None
         self.add_open = False
         self._reload()
         return rx.toast.success("Organization created.")

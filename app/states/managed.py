@@ -2,8 +2,6 @@
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
 from app.domain.permissions import COMMUNITY_PERMISSIONS, ORG_CREATE_COMMUNITY
 from app.live.topics import (
@@ -19,7 +17,6 @@ from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
 from app.states.page import BatchInvite, ViewerPage
-from app.states.viewer import to_signin, viewer_of
 
 
 def user_mailer() -> Mailer:
@@ -138,18 +135,13 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     @rx.event
     def create_community(self, form: dict):
         parent = str(form.get("parent", "none"))
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                ui.create_managed_community(
-                    db, viewer, str(form.get("name", "")), str(form.get("description", "")),
-                    str(form.get("kind", "managed")),
-                    int(parent) if parent.isdigit() else None)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.community_error = err.message
-            return None
+        done = self._submit(lambda db, v: ui.create_managed_community(
+            db, v, str(form.get("name", "")), str(form.get("description", "")),
+            str(form.get("kind", "managed")), int(parent) if parent.isdigit() else None,
+            now=utcnow()),
+            "community_error")
+        if not done.done:
+            return done.away
         self.community_open = False
         self._reload()
         return rx.toast.success("Community created.")
@@ -187,24 +179,19 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def save_role(self):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                cr.save_role(db, viewer, self.role_name, self.role_description, self.role_perms,
-                             self.role_id or None)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.role_error = err.message
-            return None
+        done = self._submit(lambda db, v: cr.save_role(
+            db, v, self.role_name, self.role_description, self.role_perms,
+            self.role_id or None, now=utcnow()), "role_error")
+        if not done.done:
+            return done.away
         self.role_open = False
         self._reload()
         return rx.toast.success(f"Role {self.role_name} saved.")
 
     @rx.event
     def delete_role(self, role_id: int):
-        return self._act(lambda db, v: cr.delete_role(db, v, role_id), "Role deleted.",
-                         announce=False)
+        return self._act(lambda db, v: cr.delete_role(db, v, role_id, now=utcnow()),
+                         "Role deleted.", announce=False)
 
     # --- members and invitations -------------------------------------------------------
     @rx.event
@@ -231,7 +218,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     def save_member_roles(self):
         self.member_open = False
         member_id, roles = self.member_id, list(self.member_roles)
-        return self._act(lambda db, v: cm.change_roles(db, v, member_id, roles),
+        return self._act(lambda db, v: cm.change_roles(db, v, member_id, roles, now=utcnow()),
                          "Roles updated.", announce=True)
 
     @rx.event

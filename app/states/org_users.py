@@ -2,8 +2,7 @@
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
+from app.domain.invitation_status import STATUSES
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
 from app.domain.permissions import ORG_INVITE_PARENT_USERS, ORG_MANAGE_GROUPS
 from app.live.topics import organization_topic, register_refresher
@@ -13,7 +12,6 @@ from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
 from app.states.page import BatchInvite, ViewerPage
-from app.states.viewer import to_signin, viewer_of
 
 
 class OrgUsersState(ViewerPage, BatchInvite, rx.State):
@@ -21,7 +19,9 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     users: list[dict[str, str]] = []
     groups: list[dict[str, str | int]] = []
     invitations: list[dict[str, str | int | bool]] = []
-    status_filter: str = "All"
+    status_filter: str = "all"     # an effective status key, or "all"
+    invitation_limit: int = pi.PAGE  # rows of the Invitations tab asked for ("Show more")
+    invitation_total: int = 0
     can_invite: bool = False
     can_groups: bool = False
     # Invite Parent User
@@ -39,9 +39,13 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         self.can_groups = viewer.has(ORG_MANAGE_GROUPS)
         self.users = list_users(db, viewer)
         self.groups = gr.list_groups(db, viewer) if self.can_groups else []
-        status = "" if self.status_filter == "All" else self.status_filter
-        self.invitations = (pi.list_invitations(db, viewer, utcnow(), status)
-                            if self.can_invite else [])
+        status = "" if self.status_filter == "all" else self.status_filter
+        shown = (pi.list_invitations(db, viewer, utcnow(), status, limit=self.invitation_limit)
+                 if self.can_invite else {"rows": [], "total": 0})
+        self.invitations, self.invitation_total = shown["rows"], shown["total"]
+
+    def _start(self) -> None:
+        self.invitation_limit = pi.PAGE
 
     def _clear(self) -> None:
         self.users, self.groups, self.invitations = [], [], []
@@ -62,7 +66,14 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def set_status_filter(self, value: str):
-        self.status_filter = value
+        if value != "all" and value not in STATUSES:
+            return None
+        self.status_filter, self.invitation_limit = value, pi.PAGE
+        return self._reload()
+
+    @rx.event
+    def show_more_invitations(self):
+        self.invitation_limit += pi.PAGE
         return self._reload()
 
     # --- Invite Parent User -------------------------------------------------------------
@@ -142,16 +153,11 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def create_group(self, form: dict):
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                gr.create_group(db, viewer, str(form.get("name", "")),
-                                str(form.get("description", "")))
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self.group_error = err.message
-            return None
+        done = self._submit(lambda db, v: gr.create_group(
+            db, v, str(form.get("name", "")), str(form.get("description", "")),
+            now=utcnow()), "group_error")
+        if not done.done:
+            return done.away
         self.group_open = False
         self._reload()
         return rx.toast.success("Group created.")
@@ -164,20 +170,20 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     def add_member(self, group_id: int):
         name = self.member_username
         self.member_username = ""
-        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, True),
+        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, True, now=utcnow()),
                          f"{name} added to the group.")
 
     @rx.event
     def remove_member(self, group_id: int):
         name = self.member_username
         self.member_username = ""
-        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, False),
+        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, False, now=utcnow()),
                          f"{name} removed from the group.")
 
     @rx.event
     def set_group_admin(self, group_id: int, on: bool):
         keys = ["tenant_admin"] if on else []
-        return self._act(lambda db, v: gr.set_roles(db, v, group_id, keys),
+        return self._act(lambda db, v: gr.set_roles(db, v, group_id, keys, now=utcnow()),
                          "Group roles updated.")
 
 

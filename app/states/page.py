@@ -1,19 +1,15 @@
-"""What every signed-in page state does the same way: read its data as the viewer, show a
-refusal as a message, follow its live topic, and re-read when someone else acts."""
-
-from typing import NamedTuple
+"""What every signed-in page state does the same way: read its data as the viewer, run an
+action (check the session, call the service, refresh, toast, publish), show a refusal,
+follow its live topics, and re-read when someone else acts."""
 
 import reflex as rx
 
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
-from app.live.topics import follow
-from app.services.audit import written_ids
+from app.live.topics import follow, invitation_topic
 from app.services.live_events import summary_for, summary_for_invitation
 from app.settings import get_settings
 from app.states.broadcast import broadcast
-from app.states.viewer import attempt, optional_viewer, path_token, to_signin, viewer_of
+from app.states.viewer import Outcome, path_token, run
 
 
 class ViewerPage(rx.State, mixin=True):
@@ -40,65 +36,86 @@ class ViewerPage(rx.State, mixin=True):
         """The path this page lives at; a live signal elsewhere is ignored."""
         return ""
 
+    def _on_page(self) -> bool:
+        return self.router.url.path.rstrip("/").endswith(self._page_path())
+
+    def _gone(self) -> str:
+        """What to say when a re-read after someone else's change is refused."""
+        return ""
+
     def _topics(self, viewer: Viewer, result) -> list[str]:
         """Who else hears of an action whose service call returned `result`."""
         return []
 
-    # --- shared ------------------------------------------------------------------------------
-    def _reload(self):
-        """Re-read the page as the viewer; returns a redirect to sign-in when needed."""
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                self._refresh(db, viewer)
-            self.error = ""
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            self._clear()
-            self.error = err.message
-        finally:
-            self.loaded = True
+    def _after_load(self):
+        """Events to run once the page has loaded and follows its topics."""
         return None
+
+    # --- shared ------------------------------------------------------------------------------
+    def _read(self, then=None) -> Outcome:
+        """Re-read the page as the viewer (and `then(db, viewer)` in the same transaction);
+        a refusal empties the page and shows its message."""
+
+        def read(db, viewer):
+            self._refresh(db, viewer)
+            return then(db, viewer) if then else None
+
+        done = run(self, read)
+        self.loaded = True
+        if done.refusal is not None:
+            self._clear()
+        self.error = done.refusal or ""
+        return done
+
+    def _reload(self):
+        """Re-read the page; returns the redirect to sign-in when the session ended."""
+        return self._read().away
 
     def _act(self, action, success: str, announce: bool = True,
              invitation_id: int | None = None):
         """Run `action(db, viewer)`, re-read this page, say `success`; with `announce`, tell
-        the other tabs following `_topics` and the person `invitation_id` is for."""
-        done = attempt(self, action)
-        if done.refusal is not None:
-            return done.refusal
+        the other tabs following `_topics` (and the invitation's) and the person
+        `invitation_id` is for."""
+        done = run(self, action)
+        if not done.done:
+            return done.stop()
         self._reload()
         if announce:
-            broadcast(self, self._topics(done.viewer, done.result), done.event_ids,
+            topics = self._topics(done.viewer, done.result)
+            if invitation_id:
+                topics = topics + [invitation_topic(invitation_id)]
+            broadcast(self, topics, done.event_ids,
                       invitation_ids=[invitation_id] if invitation_id else None)
         return rx.toast.success(success)
+
+    def _submit(self, action, error_field: str) -> Outcome:
+        """Run a dialog's `action(db, viewer)`; a refusal goes into `error_field` (shown in
+        the dialog), a success clears it."""
+        done = run(self, action)
+        setattr(self, error_field, done.refusal or "")
+        return done
 
     @rx.event
     async def load(self):
         self._start()
-        result = self._reload()
-        if result is not None or self.error:
-            return result
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
-            return to_signin(self)
-        await follow(self, self._follow(viewer))
-        return None
+        done = self._read()
+        if not done.done:
+            return done.away
+        await follow(self, self._follow(done.viewer))
+        return self._after_load()
 
     @rx.event
     def live_refresh(self, event_ids: list[int]):
         """Someone else acted on what this page shows: re-read it, and say what they did
         as far as this viewer may read it."""
-        if not self.router.url.path.rstrip("/").endswith(self._page_path()):
+        if not self._on_page():
             return None
-        away = self._reload()
-        if away is not None or self.error:
-            return away
-        with session_scope() as db:
-            said = summary_for(db, viewer_of(self), event_ids)
-        return rx.toast.info(said) if said else None
+        done = self._read(lambda db, viewer: summary_for(db, viewer, event_ids))
+        if done.away is not None:
+            return done.away
+        if done.refusal is not None:
+            return rx.toast.warning(self._gone()) if self._gone() else None
+        return rx.toast.info(done.result) if done.result else None
 
 
 class LinkPage(rx.State, mixin=True):
@@ -120,6 +137,10 @@ class LinkPage(rx.State, mixin=True):
     def _token(self) -> str:
         return path_token(self)
 
+    def _topics(self) -> list[str]:
+        """Who else hears when the invitee answers on this page."""
+        return []
+
     async def _follow_invitation(self, topic_of) -> None:
         """Follow the topic of the invitation behind this page's link (`topic_of(id)`):
         the token is what entitles the tab to it."""
@@ -130,20 +151,38 @@ class LinkPage(rx.State, mixin=True):
         """What the named events say about this page's invitation ("" for others)."""
         if not self.invitation:
             return ""
-        with session_scope() as db:
-            return summary_for_invitation(db, int(self.invitation["id"]), event_ids)
+        invitation_id = int(self.invitation["id"])
+        done = run(self, lambda db, _: summary_for_invitation(db, invitation_id, event_ids),
+                   signed_in=False)
+        return done.result or ""
 
     def _show(self) -> None:
-        viewer = optional_viewer(self)
-        self.signed_in_as = self._who(viewer) if viewer else ""
-        try:
-            with session_scope() as db:
-                self.invitation = self._view(db, get_settings().secret_key, self._token(),
-                                             viewer)
-            self.error = ""
-        except DomainError as err:
-            self.invitation, self.error = {}, err.message
+        def view(db, viewer):
+            self.signed_in_as = self._who(viewer) if viewer else ""
+            return self._view(db, get_settings().secret_key, self._token(), viewer)
+
+        done = run(self, view, signed_in=False)
+        self.invitation, self.error = (done.result, "") if done.done else ({}, done.refusal)
         self.loaded = True
+
+    def _answer(self, step, success: str = ""):
+        """The invitee acts on the invitation behind the link (signed in): run
+        `step(db, viewer)`, show the new status, tell the inviter's pages."""
+        done = run(self, step)
+        if done.away is not None:
+            return self._to_signin()
+        self._show()
+        if done.refusal is not None:
+            return rx.toast.error(done.refusal)
+        broadcast(self, self._topics(), done.event_ids,
+                  invitation_ids=[int(self.invitation["id"])] if self.invitation else None)
+        return rx.toast.success(success) if success else None
+
+    def _to_signin(self):
+        """Where a signed-out invitee goes to act: sign-in, back to this link."""
+        from app import routes
+
+        return rx.redirect(routes.signin(next_path=self.router.url.path))
 
 
 class BatchInvite(rx.State, mixin=True):
@@ -155,13 +194,11 @@ class BatchInvite(rx.State, mixin=True):
     def _invite(self, action, key: str):
         """Run `action(db, viewer)` (a result per person, `key` naming them), re-read the
         page, and tell the other tabs and the people invited."""
-        done = submit(self, action)
-        if done.away is not None:
+        done = self._submit(action, "invite_error")
+        if not done.done:
+            self.results = []
             return done.away
-        if done.error is not None:
-            self.invite_error, self.results = done.error, []
-            return None
-        self.results, self.invite_error = done.result, ""
+        self.results = done.result
         self._reload()
         invited = [r[key] for r in self.results if r["outcome"] == "invited"]
         if invited:
@@ -170,30 +207,6 @@ class BatchInvite(rx.State, mixin=True):
         return None
 
 
-class Submitted(NamedTuple):
-    """A form's action: its result, or the refusal to show in the form, or the event that
-    sends a tab whose session ended to sign-in; with who acted and the events written."""
-
-    result: object = None
-    error: str | None = None
-    away: object = None
-    viewer: Viewer | None = None
-    event_ids: list[int] = []
-
-
 def too_long(what: str, limit: int):
     """The toast for typed text past its stated limit (nothing is changed)."""
     return rx.toast.error(f"{what} is limited to {limit:,} characters; nothing was changed.")
-
-
-def submit(state: rx.State, action) -> Submitted:
-    """Run a form's `action(db, viewer)` in one transaction."""
-    try:
-        viewer = viewer_of(state)
-        with session_scope() as db:
-            result = action(db, viewer)
-            return Submitted(result=result, viewer=viewer, event_ids=written_ids(db))
-    except NotSignedIn:
-        return Submitted(away=to_signin(state))
-    except DomainError as err:
-        return Submitted(error=err.message)

@@ -3,12 +3,11 @@
 import reflex as rx
 
 from app import routes
-from app.db import session_scope
-from app.domain.errors import DomainError, NotSignedIn
 from app.mail.setup import shows_mail_banner, shows_mailbox
+from app.models import utcnow
 from app.services.auth import switch_organization, switchable_organizations
 from app.settings import get_settings
-from app.states.viewer import to_signin, viewer_of
+from app.states.viewer import run
 
 
 class ShellState(rx.State):
@@ -29,13 +28,11 @@ class ShellState(rx.State):
     @rx.event
     def require_session(self):
         """on_load guard of every protected page."""
-        try:
-            viewer = viewer_of(self)
-        except NotSignedIn:
+        done = run(self, lambda db, v: switchable_organizations(db, v))
+        if not done.done:
             self.signed_in = False
-            return to_signin(self)
-        with session_scope() as db:
-            self.orgs = switchable_organizations(db, viewer)
+            return done.stop()
+        viewer, self.orgs = done.viewer, done.result
         self.signed_in = True
         self.user_name = viewer.display_name
         self.user_email = viewer.email
@@ -48,15 +45,8 @@ class ShellState(rx.State):
     @rx.event
     def switch_to(self, tenant_id: str):
         """Move this session into another organization and reload the shell there."""
-        try:
-            viewer = viewer_of(self)
-            with session_scope() as db:
-                switch_organization(db, viewer, tenant_id)
-        except NotSignedIn:
-            return to_signin(self)
-        except DomainError as err:
-            return rx.toast.error(err.message)
-        return rx.redirect(routes.HOME)
+        done = run(self, lambda db, v: switch_organization(db, v, tenant_id, now=utcnow()))
+        return rx.redirect(routes.HOME) if done.done else done.stop()
 
     @rx.event
     def sign_out(self):

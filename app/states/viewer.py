@@ -7,6 +7,7 @@ import reflex as rx
 
 from app import routes
 from app.db import session_scope
+from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
 from app.models import utcnow
 from app.services.audit import written_ids
@@ -26,12 +27,11 @@ def session_token(cookie_header: str | None) -> str | None:
     return morsel.value if morsel else None
 
 
-def viewer_of(state: rx.State) -> Viewer:
-    """The viewer behind this tab's session cookie; raises NotSignedIn."""
-    with session_scope() as db:
-        return viewer_for_token(db, secret_key=get_settings().secret_key,
-                                token=session_token(state.router.headers.cookie),
-                                now=utcnow(), ip=state.router.session.client_ip)
+def viewer_in(db, state: rx.State) -> Viewer:
+    """The viewer behind this tab's session cookie, read in `db`; raises NotSignedIn."""
+    return viewer_for_token(db, secret_key=get_settings().secret_key,
+                            token=session_token(state.router.headers.cookie),
+                            now=utcnow(), ip=state.router.session.client_ip)
 
 
 def to_signin(state: rx.State):
@@ -40,43 +40,46 @@ def to_signin(state: rx.State):
 
 
 class Outcome(NamedTuple):
-    """What running one action gave: who acted, the service's result, the event that
-    refuses (a redirect to sign-in or an error toast) and the audit events written."""
+    """What running one action gave: who acted and the service's result with the audit
+    events it wrote; or why not: `refusal` (the message to show) or `away` (the event that
+    sends a tab whose session ended to sign-in)."""
 
-    viewer: Viewer | None
-    result: object
-    refusal: object
-    event_ids: list[int]
+    viewer: Viewer | None = None
+    result: object = None
+    event_ids: list[int] = []
+    refusal: str | None = None
+    away: object = None
+
+    @property
+    def done(self) -> bool:
+        return self.refusal is None and self.away is None
+
+    def stop(self):
+        """The event that ends a refused action: to sign-in, or the refusal as a toast."""
+        return self.away if self.away is not None else rx.toast.error(self.refusal)
 
 
-def attempt(state: rx.State, action) -> Outcome:
-    """Check the session and run `action(db, viewer)` in one transaction: what every
-    action handler needs first."""
-    from app.domain.errors import DomainError, NotSignedIn
-
+def run(state: rx.State, action, *, signed_in: bool = True) -> Outcome:
+    """The one way a handler acts: resolve the viewer and run `action(db, viewer)` in one
+    transaction. With `signed_in=False` (a page anyone holding a link may use), the
+    viewer is None when nobody is signed in."""
     try:
-        viewer = viewer_of(state)
         with session_scope() as db:
+            try:
+                viewer = viewer_in(db, state)
+            except NotSignedIn:
+                if signed_in:
+                    raise
+                viewer = None
             result = action(db, viewer)
-            event_ids = written_ids(db)
+            return Outcome(viewer, result, written_ids(db))
     except NotSignedIn:
-        return Outcome(None, None, to_signin(state), [])
+        return Outcome(away=to_signin(state))
     except DomainError as err:
-        return Outcome(None, None, rx.toast.error(err.message), [])
-    return Outcome(viewer, result, None, event_ids)
+        return Outcome(refusal=err.message)
 
 
 def path_token(state: rx.State) -> str:
     """The `[token]` segment of an accept page's path."""
     parts = state.router.url.path.strip("/").split("/")
     return parts[1] if len(parts) > 1 else ""
-
-
-def optional_viewer(state: rx.State) -> Viewer | None:
-    """The signed-in viewer, or None on pages that anyone holding a link may open."""
-    from app.domain.errors import NotSignedIn
-
-    try:
-        return viewer_of(state)
-    except NotSignedIn:
-        return None

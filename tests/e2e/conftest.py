@@ -143,11 +143,16 @@ _axe = Axe()
 def assert_accessible(page, context: str = "") -> None:
     """Scan the page with axe-core; a serious or critical finding fails the test.
 
-    Toasts are scanned once their entry animation is over (axe reads the opacity).
+    Toasts and dialogs are scanned once their entry animation is over (axe reads the
+    opacity and the colours as they are at that moment).
     """
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-sonner-toast]')]"
         ".every(t => getComputedStyle(t).opacity === '1')", timeout=5000)
+    # Dialogs fade in: colours read mid-animation are not the ones a person reads.
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect?.getTiming().iterations === Infinity)", timeout=5000)
     results = _axe.run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     details = [f"{v['id']} ({v['impact']}): {v['help']} -> "

@@ -77,7 +77,11 @@ class SignInBurst:
             t.join(timeout=60)
 
 
-def test_a_tab_stays_quick_while_twenty_sign_ins_run(browser, live_app):
+def test_a_tab_stays_quick_while_twenty_sign_ins_run(browser, live_app, request):
+    """Timed on one worker, as the finding was: three workers on this two-core machine
+    share the CPU between three hash pools, so what it would measure there is the machine."""
+    if request.node.callspec.params.get("live_app") != "one-worker":
+        pytest.skip("timed on one worker only (a two-core machine running three workers)")
     base = live_app.url
     alice = browser.new_context().new_page()
     sign_in(alice, base, "contoso", "alice")
