@@ -140,8 +140,9 @@ def organizations_page() -> rx.Component:
         rx.cond(OrganizationsState.can_create, _add_organization_dialog()),
         rx.cond(OrganizationsState.rows.length() > 0, table, rx.cond(
             OrganizationsState.loaded,
-            empty_state("building-2", "No organizations below this one",
-                        "Child organizations of your organization appear here."),
+            rx.cond(OrganizationsState.error == "",
+                    empty_state("building-2", "No organizations below this one",
+                                "Child organizations of your organization appear here.")),
             rx.spinner())),
     )
 
