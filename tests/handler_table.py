@@ -153,7 +153,8 @@ HANDLERS: dict[str, Entry] = {
         "revoke", {"invitation_id": t.user_invitation}))),
     MANAGED + "load": Entry(VIEWER),
     **{MANAGED + h: Entry(UI) for h in (
-        "close_member", "close_role", "open_community", "open_invite", "pick_community",
+        "close_member", "close_role", "copy_results", "open_community", "open_invite",
+        "pick_community", "set_failures_only",
         "pick_member_role", "pick_permission", "pick_role", "set_addresses",
         "set_role_description", "set_role_name", "set_tab")},
     # --- User Management (/users) ---
@@ -177,7 +178,8 @@ HANDLERS: dict[str, Entry] = {
     **{USERS + h: Entry(VIEWER) for h in ("load", "set_status_filter", "create_group",
                                           "show_more_invitations")},
     **{USERS + h: Entry(UI) for h in (
-        "chip_key", "open_group", "open_invite", "pick_group", "remove_chip", "set_chip_text",
+        "chip_key", "copy_results", "open_group", "open_invite", "pick_group", "remove_chip",
+        "set_chip_text", "set_failures_only",
         "set_member_username", "set_tab")},
     # --- the shell and the list pages ---
     SHELL + "require_session": Entry(VIEWER),

@@ -25,11 +25,22 @@ USER_LABELS = {
 LABELS = {"tenant": TENANT_LABELS, "community_user": USER_LABELS, "parent_user": USER_LABELS}
 
 
+def is_expired(expires_at: datetime, now: datetime) -> bool:
+    """A link has run out at `expires_at` itself and after; `now` is an input. The SQL
+    form is `status_sql.status_is`."""
+    return now >= expires_at
+
+
 def effective_status(status: str, expires_at: datetime, now: datetime) -> str:
-    """A pending invitation whose link has run out is expired; `now` is an input."""
-    if status == PENDING and now >= expires_at:
+    """A pending invitation whose link has run out is expired."""
+    if status == PENDING and is_expired(expires_at, now):
         return EXPIRED
     return status
+
+
+def is_live(status: str, expires_at: datetime, now: datetime) -> bool:
+    """Pending and not expired: the only status a link can still be used in."""
+    return effective_status(status, expires_at, now) == PENDING
 
 
 def label(kind: str, status: str) -> str:

@@ -2,9 +2,11 @@
 
 import reflex as rx
 
+from app.components.batch_results import batch_progress, batch_results
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.components.status import status_badge
+from app.domain.limits import MAX_BATCH
 from app.domain.permissions import COMMUNITY_PERMISSIONS
 from app.states.managed import ManagedState as M
 
@@ -75,29 +77,26 @@ def invite_dialog() -> rx.Component:
         rx.text(r["name"].to(str), rx.cond(r["custom"].to(bool), " (custom)", "")),
         M.pick_roles.contains(r["id"].to(int)), lambda on: M.pick_role(r["id"].to(int), on),
         r["name"].to(str) + rx.cond(r["custom"].to(bool), " (custom)", "")))
-    results = rx.foreach(M.results, lambda r: rx.hstack(
-        rx.code(r["address"]),
-        rx.badge(r["outcome"], color_scheme=rx.cond(r["outcome"] == "invited", "green", "red"),
-                 high_contrast=True),
-        spacing="2"))
     return rx.fragment(
         rx.button(rx.icon("user-plus", size=16), "+ User", on_click=M.open_invite(True)),
         rx.dialog.root(rx.dialog.content(
             rx.dialog.title("Invite users"),
-            rx.dialog.description("Several addresses are allowed, one per line or separated "
+            rx.dialog.description(f"Up to {MAX_BATCH:,} addresses, one per line or separated "
                                   "by commas."),
             rx.vstack(
                 _label("User's email", "invite-addresses"),
                 rx.text_area(id="invite-addresses", value=M.addresses,
                              on_change=M.set_addresses, width="100%",
                              placeholder="guest@client.example"),
+                rx.text(M.address_count, size="1", role="status",
+                        color_scheme=rx.cond(M.too_many, "red", "gray")),
                 rx.text("Communities", weight="medium", size="2"), community_boxes,
                 rx.text("Roles", weight="medium", size="2"), role_boxes,
                 error_callout(M.invite_error),
-                rx.cond(M.results.length() > 0, rx.vstack(
-                    rx.text("Result", weight="medium", size="2"), results, spacing="1")),
+                batch_progress(M), batch_results(M),
                 rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                          rx.button("Validate", on_click=M.validate), justify="end",
+                          rx.button("Validate", on_click=M.validate, loading=M.inviting,
+                                    disabled=M.too_many), justify="end",
                           width="100%"),
                 spacing="2", margin_top="12px", width="100%"),
             max_width="560px",

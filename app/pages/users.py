@@ -2,10 +2,12 @@
 
 import reflex as rx
 
+from app.components.batch_results import batch_progress, batch_results
 from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.components.status import show_more, status_badge, status_options
 from app.domain.invitation_status import ACCEPTED, EXPIRED, PENDING, REVOKED
+from app.domain.limits import MAX_BATCH
 from app.states.org_users import OrgUsersState as U
 
 # The status filter: keys as values, the words of a parent user invitation as text.
@@ -27,29 +29,33 @@ def invite_parent_dialog() -> rx.Component:
                     on_change=lambda on: U.pick_group(g["id"].to(int), on),
                     aria_label=g["name"].to(str)),
         rx.text(g["name"]), align="center")))
-    results = rx.foreach(U.results, lambda r: rx.hstack(
-        rx.code(r["username"]),
-        rx.badge(r["outcome"], high_contrast=True,
-                 color_scheme=rx.cond(r["outcome"] == "invited", "green", "red"))))
+    count = rx.cond(U.chips.length() >= MAX_BATCH,
+                    f"{MAX_BATCH:,} usernames: the limit for one invitation",
+                    rx.cond(U.chips.length() == 1, "1 username",
+                            U.chips.length().to_string() + " usernames"))
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title("Invite Parent User"),
-        rx.dialog.description("Enter the usernames of users of the parent organization; press "
-                              "Enter after each one. Usernames are shared with you offline."),
+        rx.dialog.description(f"Up to {MAX_BATCH:,} usernames of users of the parent "
+                              "organization; press Enter after each one, or paste them "
+                              "separated by commas. Usernames are shared with you offline."),
         rx.vstack(
             _label("Usernames", "parent-usernames"),
-            rx.flex(chips, wrap="wrap", spacing="1"),
+            rx.flex(chips, wrap="wrap", spacing="1",
+                    style={"max_height": "160px", "overflow_y": "auto"}),
             rx.input(id="parent-usernames", value=U.chip_text, on_change=U.set_chip_text,
                      on_key_down=U.chip_key, placeholder="username, then Enter", width="100%"),
+            rx.cond(U.chips.length() > 0, rx.text(
+                count, size="1", role="status",
+                color_scheme=rx.cond(U.chips.length() >= MAX_BATCH, "amber", "gray"))),
             rx.text("Groups", weight="medium", size="2"),
             rx.cond(U.groups.length() > 0, rx.vstack(groups, spacing="1"),
                     rx.text("No groups yet: create one on the Groups tab.", size="2",
                             color_scheme="gray")),
             error_callout(U.invite_error),
-            rx.cond(U.results.length() > 0, rx.vstack(rx.text("Result", weight="medium",
-                                                              size="2"), results)),
+            batch_progress(U), batch_results(U),
             rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                      rx.button("Invite", on_click=U.send_invites), justify="end",
-                      width="100%"),
+                      rx.button("Invite", on_click=U.send_invites, loading=U.inviting),
+                      justify="end", width="100%"),
             spacing="2", margin_top="12px", width="100%"),
     ), open=U.invite_open, on_open_change=U.open_invite)
 

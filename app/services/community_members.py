@@ -10,11 +10,9 @@ from app import routes
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict, NotFound, PermissionDenied
 from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
-from app.domain.tokens import hash_token, new_token
 from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
 from app.mail import templates
-from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import (
     Community,
@@ -25,10 +23,12 @@ from app.models import (
     User,
 )
 from app.services import audit
+from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
+from app.services.invitation_lifecycle import Mailer
+from app.services.managed_communities import managed_communities
 from app.services.role_grants import grantable_roles
-from app.services.tenant_invitations import Mailer
-from app.services.user_invitations import KIND, managed_communities
+from app.services.user_invitations import KIND
 
 _FMT = "%Y-%m-%d %H:%M"
 
@@ -111,22 +111,13 @@ def remove_member(db: Session, viewer: Viewer, member_id: int, *, now: datetime)
 
 
 def _invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    inv = db.get(Invitation, invitation_id)
-    if inv is None or inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load(db, invitation_id, KIND)
     require_community(db, viewer, COMMUNITY_MANAGE_MEMBER, inv.community_id)
     return inv
 
 
 def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
-    inv = _invitation(db, viewer, invitation_id)
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING)
-        .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
-    if changed != 1:
-        raise Conflict("This invitation is no longer pending; nothing was revoked.")
-    drop_ended_links(db, now, [inv.id])
-    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
+    lifecycle.revoke(db, viewer, _invitation(db, viewer, invitation_id), now=now)
 
 
 def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
@@ -137,20 +128,12 @@ def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
         Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)).all()
     if not rows:
         raise Conflict("Only a pending or expired invitation can be resent.")
-    token = new_token()
-    expires = now + timedelta(days=mailer.days)
-    for row in rows:
-        changed = db.exec(update(Invitation).where(
-            Invitation.id == row.id, Invitation.status == st.PENDING).values(
-            token_hash=hash_token(mailer.secret_key, token), resent_at=now,
-            expires_at=expires)).rowcount
-        if changed != 1:
-            raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
-        audit.record(db, "invitation.resend", "invitation", row.id, viewer=viewer, at=now)
+    token = lifecycle.reissue_token(db, rows, now=now, secret_key=mailer.secret_key,
+                                    validity=timedelta(days=mailer.days), viewer=viewer)
     names = [db.get(Community, r.community_id).name for r in rows]
     subject, text, html = templates.user_invitation(
         inviter=viewer.display_name, inviter_org=viewer.org_name, communities=names,
-        roles=inv.grants.get("roles", []), expires_at=expires,
+        roles=inv.grants.get("roles", []), expires_at=rows[0].expires_at,
         link=routes.join_link(mailer.base_url, token))
     enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
             base_url=mailer.base_url, invitation_id=inv.id, now=now)

@@ -4,11 +4,10 @@ Links are valid for exactly 72 hours: valid before `sent + 72h`, invalid at and 
 """
 
 import re
-import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import routes
@@ -16,19 +15,18 @@ from app.domain import invitation_status as st
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
-from app.domain.tokens import hash_token, new_token
 from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
 from app.mail import templates
-from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
-from app.models import Group, GroupMember, Invitation, Organization, OrganizationMember, User
+from app.models import Group, Invitation, Organization, OrganizationMember, User
 from app.services import audit
+from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_org
 from app.services.groups import own_group
+from app.services.invitation_grants import grant_parent_user
 from app.services.revocations import revoke_where
 from app.services.status_sql import status_is
-from app.services.tokens_lookup import invitation_by_token
 
 KIND = "parent_user"
 VALIDITY = timedelta(hours=72)
@@ -43,8 +41,10 @@ def _scope(organization_id: int) -> str:
 
 def invite_parent_users(db: Session, viewer: Viewer, usernames: list[str] | str,
                         group_ids: list[int], *, now: datetime, secret_key: str,
-                        base_url: str) -> list[dict]:
-    """Invite each username of the direct parent; a result per username."""
+                        base_url: str,
+                        progress: Callable[[int, int], None] | None = None) -> list[dict]:
+    """Invite each username of the direct parent; a result per username. `progress(done,
+    total)` is called every 25 usernames and once at the end."""
     require_org(viewer, ORG_INVITE_PARENT_USERS)
     child = db.get(Organization, viewer.organization_id)
     if child.parent_id is None:
@@ -57,18 +57,10 @@ def invite_parent_users(db: Session, viewer: Viewer, usernames: list[str] | str,
     if not names:
         raise InvalidInput("Enter at least one username.")
     check_count(names, MAX_BATCH, "usernames")
-    results = []
-    for name in names:
-        outcome = _outcome(db, child, name, now)
-        if outcome == "ok":
-            try:
-                with db.begin_nested():
-                    _write(db, viewer, child, name, groups, now, secret_key, base_url)
-                outcome = "invited"
-            except IntegrityError:
-                outcome = "already invited"
-        results.append({"username": name, "outcome": outcome})
-    return results
+    return lifecycle.invite_each(
+        db, names, lambda name: _outcome(db, child, name, now),
+        lambda name: _write(db, viewer, child, name, groups, now, secret_key, base_url),
+        key="username", progress=progress)
 
 
 def _outcome(db: Session, child: Organization, name: str, now: datetime) -> str:
@@ -84,7 +76,7 @@ def _outcome(db: Session, child: Organization, name: str, now: datetime) -> str:
         Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN))).first()
     if open_row is not None and st.effective_status(open_row.status, open_row.expires_at,
                                                     now) != st.EXPIRED:
-        return "already invited"
+        return lifecycle.ALREADY_INVITED
     return "ok"
 
 
@@ -105,25 +97,19 @@ def _write(db: Session, viewer: Viewer, child: Organization, name: str, groups: 
                  Invitation.kind == KIND, Invitation.recipient == name,
                  Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN),
                  reason="replaced")
-    token = new_token()
-    inv = Invitation(kind=KIND, batch_id=uuid.uuid4().hex, organization_id=child.id,
-                     invited_by_user_id=viewer.user_id, recipient=name,
-                     scope_key=_scope(child.id), target_organization_id=child.id,
-                     grants={"group_ids": [g.id for g in groups],
-                             "groups": [g.name for g in groups]},
-                     token_hash=hash_token(secret_key, token), expires_at=now + VALIDITY,
-                     created_at=now, sent_at=now)
-    db.add(inv)
-    db.flush()
+    token, (inv,) = lifecycle.issue(
+        db, viewer, KIND, name,
+        [{"scope_key": _scope(child.id), "target_organization_id": child.id}],
+        grants={"group_ids": [g.id for g in groups], "groups": [g.name for g in groups]},
+        now=now, secret_key=secret_key, validity=VALIDITY,
+        details=lambda row: {"username": name})
     _send(db, viewer, inv, token, child, base_url, now)
-    audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
-                 details={"username": name})
 
 
 def _row(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
     require_org(viewer, ORG_INVITE_PARENT_USERS)
-    inv = db.get(Invitation, invitation_id)
-    if inv is None or inv.kind != KIND or inv.target_organization_id != viewer.organization_id:
+    inv = lifecycle.load(db, invitation_id, KIND)
+    if inv.target_organization_id != viewer.organization_id:
         raise NotFound()
     return inv
 
@@ -131,31 +117,21 @@ def _row(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
 def delete_invitation(db: Session, viewer: Viewer, invitation_id: int, *,
                       now: datetime) -> None:
     """Delete a pending or expired invitation: its link dies; the row stays as Deleted."""
-    inv = _row(db, viewer, invitation_id)
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING)
-        .values(status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
-    if changed != 1:
-        raise Conflict("Only a pending or expired invitation can be deleted.")
-    drop_ended_links(db, now, [inv.id])
-    audit.record(db, "invitation.delete", "invitation", inv.id, viewer=viewer, at=now)
+    lifecycle.revoke(db, viewer, _row(db, viewer, invitation_id), now=now,
+                     action="invitation.delete",
+                     refused="Only a pending or expired invitation can be deleted.")
 
 
 def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
                       secret_key: str, base_url: str) -> None:
     """A new 72-hour link; the old one dies."""
     inv = _row(db, viewer, invitation_id)
-    token = new_token()
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING).values(
-        token_hash=hash_token(secret_key, token), resent_at=now,
-        expires_at=now + VALIDITY)).rowcount
-    if changed != 1:
+    if inv.status != st.PENDING:
         raise Conflict("Only a pending or expired invitation can be resent.")
-    db.refresh(inv)
+    token = lifecycle.reissue_token(db, [inv], now=now, secret_key=secret_key,
+                                    validity=VALIDITY, viewer=viewer)
     _send(db, viewer, inv, token, db.get(Organization, inv.target_organization_id), base_url,
           now)
-    audit.record(db, "invitation.resend", "invitation", inv.id, viewer=viewer, at=now)
 
 
 def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "", *,
@@ -186,9 +162,7 @@ def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
     """What the accept page shows; opening it changes nothing."""
-    inv = invitation_by_token(db, secret_key, token)
-    if inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
     child = db.get(Organization, inv.target_organization_id)
     parent = db.get(Organization, child.parent_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
@@ -208,9 +182,7 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
 def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key: str) -> int:
     """The invited parent user, signed in to the parent, accepts: shared user plus groups,
     in one transaction. Returns the child organization's id."""
-    inv = invitation_by_token(db, secret_key, token)
-    if inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
     return accept_invitation(db, viewer, inv, now=now)
 
 
@@ -220,21 +192,11 @@ def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: date
     if viewer.username != inv.recipient or viewer.organization_id != child.parent_id:
         raise PermissionDenied("Sign in as the invited user, with the parent organization's "
                                "alias, to accept.")
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING,
-        Invitation.token_hash == inv.token_hash, Invitation.expires_at > now).values(
-        status=st.ACCEPTED, accepted_at=now, accepted_by_user_id=viewer.user_id,
-        accepted_for_organization_id=child.id)).rowcount
-    if changed != 1:
+    if not lifecycle.mark_accepted(db, [inv.id], now=now, user_id=viewer.user_id,
+                                   for_organization_id=child.id, token_hash=inv.token_hash):
         status = st.effective_status(inv.status, inv.expires_at, now)
         raise Conflict(f"This invitation is {st.USER_LABELS[status].lower()} and can no "
                        "longer be accepted.")
-    drop_ended_links(db, now, [inv.id])
-    db.add(OrganizationMember(organization_id=child.id, user_id=viewer.user_id, kind="shared",
-                              created_at=now))
-    for group_id in inv.grants.get("group_ids", []):
-        group = db.get(Group, group_id)
-        if group is not None and db.get(GroupMember, (group_id, viewer.user_id)) is None:
-            db.add(GroupMember(group_id=group_id, user_id=viewer.user_id))
+    grant_parent_user(db, viewer.user_id, inv, now)
     audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer, at=now)
     return child.id

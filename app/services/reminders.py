@@ -6,16 +6,16 @@ the earlier link stops working, and the email says so.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from app import routes
 from app.domain import invitation_status as st
-from app.domain.tokens import hash_token, new_token
 from app.mail import templates
 from app.mail.outbox import enqueue
 from app.models import Community, Invitation, Organization, User
 from app.services import audit
+from app.services import invitation_lifecycle as lifecycle
+from app.services.status_sql import status_is
 
 NOTE = "Reminder: this invitation expires soon. This link replaces the one sent earlier."
 
@@ -27,20 +27,17 @@ def send_due_reminders(db: Session, *, now: datetime, hours: int, secret_key: st
     if hours <= 0:
         return 0
     due = db.exec(select(Invitation).where(
-        Invitation.status == st.PENDING, Invitation.reminded_at.is_(None),
-        Invitation.expires_at > now, Invitation.expires_at <= now + timedelta(hours=hours))
+        *status_is(st.PENDING, now), Invitation.reminded_at.is_(None),
+        Invitation.expires_at <= now + timedelta(hours=hours))
         .order_by(Invitation.expires_at).limit(limit)).all()
     done: set[str] = set()
     for inv in due:
         if inv.batch_id in done:
             continue
         done.add(inv.batch_id)
-        token = new_token()
-        changed = db.exec(update(Invitation).where(
-            Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING,
-            Invitation.reminded_at.is_(None))
-            .values(reminded_at=now, token_hash=hash_token(secret_key, token))).rowcount
-        if changed == 0:
+        token = lifecycle.reissue_for_reminder(db, inv.batch_id, now=now,
+                                               secret_key=secret_key)
+        if token is None:
             continue
         _mail(db, inv, token, base_url, now)
         audit.record(db, "invitation.reminder", "invitation", inv.id, at=now,

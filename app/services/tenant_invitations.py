@@ -5,8 +5,6 @@ conditional update and check that exactly one row changed, so concurrent clicks 
 in one outcome and the loser gets a clear message.
 """
 
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
@@ -16,14 +14,9 @@ from app import routes
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.names import normalize_email
-from app.domain.permissions import (
-    COMMUNITY_INVITE_TENANT,
-    COMMUNITY_MODERATOR,
-)
-from app.domain.tokens import hash_token, new_token
+from app.domain.permissions import COMMUNITY_INVITE_TENANT, COMMUNITY_MODERATOR
 from app.domain.viewer import Viewer
 from app.mail import templates
-from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import (
     AuditEvent,
@@ -35,20 +28,14 @@ from app.models import (
     User,
 )
 from app.services import audit
+from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
-from app.services.communities import add_member
+from app.services.invitation_grants import grant_tenant
+from app.services.invitation_lifecycle import Mailer
+from app.services.status_sql import status_is
 from app.services.tokens_lookup import invitation_by_token
 
 KIND = "tenant"
-
-
-@dataclass(frozen=True)
-class Mailer:
-    """What a step needs to write mail: the secret for token hashes and the base URL."""
-
-    secret_key: str
-    base_url: str
-    days: int = 14
 
 
 class AlreadyInvited(Conflict):
@@ -108,43 +95,28 @@ def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
         if st.effective_status(open_row.status, open_row.expires_at, now) != st.EXPIRED:
             raise AlreadyInvited(open_row.id, address)
         return _reissue(db, viewer, open_row, now=now, mailer=mailer, action="reinvite")
-    token = new_token()
-    inv = Invitation(kind=KIND, batch_id=uuid.uuid4().hex, organization_id=viewer.organization_id,
-                     invited_by_user_id=viewer.user_id, recipient=address,
-                     scope_key=_scope(community_id), community_id=community_id,
-                     grants={"roles": [COMMUNITY_MODERATOR.key]},
-                     token_hash=hash_token(mailer.secret_key, token),
-                     expires_at=now + timedelta(days=mailer.days), created_at=now, sent_at=now)
-    db.add(inv)
-    db.flush()
+    token, (inv,) = lifecycle.issue(
+        db, viewer, KIND, address,
+        [{"scope_key": _scope(community_id), "community_id": community_id}],
+        grants={"roles": [COMMUNITY_MODERATOR.key]}, now=now, secret_key=mailer.secret_key,
+        validity=timedelta(days=mailer.days),
+        details=lambda row: {"recipient": address, "community_id": community_id})
     _send_invitation(db, inv, token, mailer, viewer, community, now)
-    audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
-                 details={"recipient": address, "community_id": community_id})
     return inv.id
 
 
 def _reissue(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime, mailer: Mailer,
              action: str) -> int:
     """A new link and expiry for a pending invitation; the old link dies."""
-    token = new_token()
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING,
-        Invitation.token_hash == inv.token_hash).values(
-        token_hash=hash_token(mailer.secret_key, token), resent_at=now,
-        expires_at=now + timedelta(days=mailer.days))).rowcount
-    if changed != 1:
-        raise Conflict("This invitation changed meanwhile; it can no longer be resent.")
-    db.refresh(inv)
+    token = lifecycle.reissue_token(
+        db, [inv], now=now, secret_key=mailer.secret_key, validity=timedelta(days=mailer.days),
+        viewer=viewer, action=f"invitation.{action}", details={"recipient": inv.recipient})
     _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id), now)
-    audit.record(db, f"invitation.{action}", "invitation", inv.id, viewer=viewer, at=now,
-                 details={"recipient": inv.recipient})
     return inv.id
 
 
 def _managed_invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    inv = db.get(Invitation, invitation_id)
-    if inv is None or inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load(db, invitation_id, KIND)
     require_community(db, viewer, COMMUNITY_INVITE_TENANT, inv.community_id)
     return inv
 
@@ -158,14 +130,9 @@ def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: d
 
 
 def revoke_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
-    inv = _managed_invitation(db, viewer, invitation_id)
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status.in_(st.OPEN)).values(
-        status=st.REVOKED, revoked_at=now, revoked_by_user_id=viewer.user_id)).rowcount
-    if changed != 1:
-        raise Conflict("This invitation is no longer open; nothing was revoked.")
-    drop_ended_links(db, now, [inv.id])
-    audit.record(db, "invitation.revoke", "invitation", inv.id, viewer=viewer, at=now)
+    lifecycle.revoke(db, viewer, _managed_invitation(db, viewer, invitation_id), now=now,
+                     from_statuses=st.OPEN,
+                     refused="This invitation is no longer open; nothing was revoked.")
 
 
 def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) -> str | None:
@@ -187,9 +154,7 @@ def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) ->
 
 def join(db: Session, viewer: Viewer, token: str, *, now: datetime, mailer: Mailer) -> int:
     """Accept the invitation for the viewer's tenant; membership waits for confirmation."""
-    inv = invitation_by_token(db, mailer.secret_key, token)
-    if inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load_by_token(db, mailer.secret_key, token, KIND)
     return join_invitation(db, viewer, inv, now=now, mailer=mailer)
 
 
@@ -199,14 +164,10 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
     problem = join_problem(db, viewer, inv, now)
     if problem:
         raise PermissionDenied(problem)
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING,
-        Invitation.token_hash == inv.token_hash, Invitation.expires_at > now).values(
-        status=st.ACCEPTED, accepted_at=now, accepted_by_user_id=viewer.user_id,
-        accepted_for_organization_id=viewer.organization_id)).rowcount
-    if changed != 1:
+    if not lifecycle.mark_accepted(db, [inv.id], now=now, user_id=viewer.user_id,
+                                   for_organization_id=viewer.organization_id,
+                                   token_hash=inv.token_hash):
         raise Conflict("This invitation was used or changed a moment ago; nothing was done.")
-    drop_ended_links(db, now, [inv.id])
     community = _community(db, inv.community_id)
     inviter = db.get(User, inv.invited_by_user_id)
     subject, text, html = templates.tenant_joined(
@@ -229,15 +190,8 @@ def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str
                        now: datetime) -> int:
     if inv.kind != KIND or viewer.email != inv.recipient:
         raise PermissionDenied("Only the invited address can decline this invitation.")
-    changed = db.exec(update(Invitation).where(
-        Invitation.id == inv.id, Invitation.status == st.PENDING,
-        Invitation.expires_at > now).values(
-        status=st.DECLINED, declined_at=now, decline_reason=reason.strip()[:500] or None)
-    ).rowcount
-    if changed != 1:
-        raise Conflict("This invitation is no longer pending; nothing was declined.")
-    drop_ended_links(db, now, [inv.id])
-    audit.record(db, "invitation.decline", "invitation", inv.id, viewer=viewer, at=now)
+    lifecycle.decline(db, viewer, Invitation.id == inv.id, *status_is(st.PENDING, now),
+                      now=now, reason=reason.strip()[:500] or None)
     return inv.id
 
 
@@ -252,11 +206,7 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
     db.refresh(inv)
     if inv.accepted_for_organization_id in _member_tenant_ids(db, inv.community_id):
         raise Conflict("That tenant is already a member of this community.")
-    db.add(CommunityTenant(community_id=inv.community_id,
-                           organization_id=inv.accepted_for_organization_id, joined_at=now,
-                           invitation_id=inv.id))
-    add_member(db, inv.community_id, inv.accepted_by_user_id, inv.accepted_for_organization_id,
-               [COMMUNITY_MODERATOR], now=now)
+    grant_tenant(db, inv, now)
     audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer, at=now,
                  details={"organization_id": inv.accepted_for_organization_id})
 
@@ -264,9 +214,7 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
     """What the accept page shows; reading it changes nothing (mail scanners open links)."""
-    inv = invitation_by_token(db, secret_key, token)
-    if inv.kind != KIND:
-        raise NotFound()
+    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
     community = db.get(Community, inv.community_id)
     inviter_org = db.get(Organization, inv.organization_id)
     inviter = db.get(User, inv.invited_by_user_id)

@@ -16,7 +16,8 @@ from app.services import custom_roles as cr
 from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
-from app.states.page import BatchInvite, ViewerPage
+from app.states.batch_invite import BatchInvite, count_note
+from app.states.page import ViewerPage
 
 
 def user_mailer() -> Mailer:
@@ -47,6 +48,8 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     # + User dialog
     invite_open: bool = False
     addresses: str = ""
+    address_count: str = ""   # "3 addresses", or a warning past the limit
+    too_many: bool = False
     pick_communities: list[int] = []
     pick_roles: list[int] = []
     # community dialog
@@ -99,9 +102,11 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     # --- + User -------------------------------------------------------------------------
     @rx.event
     def open_invite(self, value: bool = True):
-        self.invite_open, self.invite_error, self.results = value, "", []
-        if value:
+        self.invite_open = value
+        if value and not self.inviting:
+            self._clear_results()
             self.addresses, self.pick_communities, self.pick_roles = "", [], []
+            self._count("")
 
     @rx.event
     def set_addresses(self, value: str):
@@ -110,7 +115,13 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
                                  f"({MAX_BATCH_TEXT:,} characters) in one invitation.")
             return None
         self.addresses = value
+        self._count(value)
         return None
+
+    def _count(self, text: str) -> None:
+        count = len(ui.parse_addresses(text))
+        self.too_many = count > MAX_BATCH
+        self.address_count = count_note(count, "address", "addresses") if count else ""
 
     @rx.event
     def pick_community(self, community_id: int, on: bool):
@@ -121,11 +132,18 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     def pick_role(self, role_id: int, on: bool):
         self.pick_roles = _toggle(self.pick_roles, int(role_id), on, _ids(self.roles))
 
-    @rx.event
-    def validate(self):
-        return self._invite(lambda db, v: ui.invite_users(
-            db, v, self.addresses, list(self.pick_communities), list(self.pick_roles),
-            now=utcnow(), mailer=user_mailer()), "address")
+    @rx.event(background=True)
+    async def validate(self):
+        """Invite the addresses entered, showing progress while the batch is checked."""
+        def prepare():
+            addresses, communities, roles = (self.addresses, list(self.pick_communities),
+                                             list(self.pick_roles))
+            mailer = user_mailer()
+            return lambda db, v, progress: ui.invite_users(
+                db, v, addresses, communities, roles, now=utcnow(), mailer=mailer,
+                progress=progress)
+
+        return await self._invite(prepare, "address")
 
     # --- communities --------------------------------------------------------------------
     @rx.event

@@ -11,7 +11,8 @@ from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
-from app.states.page import BatchInvite, ViewerPage
+from app.states.batch_invite import BatchInvite
+from app.states.page import ViewerPage
 
 
 class OrgUsersState(ViewerPage, BatchInvite, rx.State):
@@ -79,8 +80,9 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     # --- Invite Parent User -------------------------------------------------------------
     @rx.event
     def open_invite(self, value: bool = True):
-        self.invite_open, self.invite_error, self.results = value, "", []
-        if value:
+        self.invite_open = value
+        if value and not self.inviting:
+            self._clear_results()
             self.chips, self.chip_text, self.pick_groups = [], "", []
 
     @rx.event
@@ -123,14 +125,18 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
         offered = {int(g["id"]) for g in self.groups}
         self.pick_groups = rest + [group_id] if on and group_id in offered else rest
 
-    @rx.event
-    def send_invites(self):
-        self._add_chip(self.chip_text)
-        self.chip_text = ""
-        s = get_settings()
-        return self._invite(lambda db, v: pi.invite_parent_users(
-            db, v, self.chips, list(self.pick_groups), now=utcnow(),
-            secret_key=s.secret_key, base_url=s.base_url), "username")
+    @rx.event(background=True)
+    async def send_invites(self):
+        """Invite the usernames entered, showing progress while the batch is checked."""
+        def prepare():
+            self._add_chip(self.chip_text)
+            self.chip_text = ""
+            names, groups, s = list(self.chips), list(self.pick_groups), get_settings()
+            return lambda db, v, progress: pi.invite_parent_users(
+                db, v, names, groups, now=utcnow(), secret_key=s.secret_key,
+                base_url=s.base_url, progress=progress)
+
+        return await self._invite(prepare, "username")
 
     @rx.event
     def delete_invitation(self, invitation_id: int):

@@ -185,28 +185,6 @@ class LinkPage(rx.State, mixin=True):
         return rx.redirect(routes.signin(next_path=self.router.url.path))
 
 
-class BatchInvite(rx.State, mixin=True):
-    """A dialog that invites several people at once and shows one result per person."""
-
-    results: list[dict[str, str]] = []
-    invite_error: str = ""
-
-    def _invite(self, action, key: str):
-        """Run `action(db, viewer)` (a result per person, `key` naming them), re-read the
-        page, and tell the other tabs and the people invited."""
-        done = self._submit(action, "invite_error")
-        if not done.done:
-            self.results = []
-            return done.away
-        self.results = done.result
-        self._reload()
-        invited = [r[key] for r in self.results if r["outcome"] == "invited"]
-        if invited:
-            broadcast(self, self._topics(done.viewer, None), done.event_ids,
-                      recipients=invited)
-        return None
-
-
 def too_long(what: str, limit: int):
     """The toast for typed text past its stated limit (nothing is changed)."""
     return rx.toast.error(f"{what} is limited to {limit:,} characters; nothing was changed.")

@@ -15,15 +15,25 @@ def join_link(live_app, address):
     return emailed_link(live_app, address, "/join/")
 
 
-def invite(page, address, communities, role):
+def invite(page, address, communities, role, *, failing=None):
+    """Invite `address` (and the invalid `failing`, whose failure the dialog can show
+    alone) from the + User dialog."""
     page.get_by_role("button", name="+ User").click()
-    page.get_by_label("User's email").fill(address)
+    page.get_by_label("User's email").fill(f"{address}\n{failing}" if failing else address)
     dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("Up to 1,000 addresses", exact=False)).to_be_visible()
+    expect(dialog.get_by_text("2 addresses" if failing else "1 address", exact=True)) \
+        .to_be_visible()
     for name in communities:
         dialog.get_by_role("checkbox", name=name, exact=True).click()
     dialog.get_by_role("checkbox", name=role).click()
     dialog.get_by_role("button", name="Validate").click()
     expect(dialog.get_by_text("invited", exact=True)).to_be_visible()
+    if failing:
+        expect(dialog.get_by_text("1 invited · 1 invalid address")).to_be_visible()
+        dialog.get_by_role("switch", name="Show failures only").click()
+        expect(dialog.get_by_text(address, exact=True)).to_have_count(0)
+        expect(dialog.get_by_text(failing, exact=True)).to_be_visible()
     assert_accessible(page, "invite users dialog")
     dialog.get_by_role("button", name="Close").click()
 
@@ -72,7 +82,8 @@ def test_guests_see_exactly_what_they_were_invited_to(browser, live_app):
     assert_accessible(alice, "roles tab")
 
     alice.get_by_role("tab", name="Users").click()
-    invite(alice, "guest.a@client.example", ["Client A"], "Client Analyst (custom)")
+    invite(alice, "guest.a@client.example", ["Client A"], "Client Analyst (custom)",
+           failing="not-an-address")
     expect(main.get_by_text("guest.a@client.example")).to_be_visible()
 
     guest = new_person_accepts(browser, base, join_link(live_app, "guest.a@client.example"),

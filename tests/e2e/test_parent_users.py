@@ -27,7 +27,7 @@ def invite_parent_users(page, usernames, group=None):
     if group:
         dialog.get_by_role("checkbox", name=group).click()
     dialog.get_by_role("button", name="Invite").click()
-    expect(dialog.get_by_text("Result")).to_be_visible()
+    expect(dialog.get_by_text("Result", exact=True)).to_be_visible()
     assert_accessible(page, "invite parent user")
     return dialog
 
@@ -40,7 +40,10 @@ def test_dave_and_alice_invite_parent_users_and_frank_accepts(browser, live_app)
     dave.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     dialog = invite_parent_users(dave, ["alice", "bob"])
     expect(dialog.get_by_text("invited", exact=True)).to_be_visible()
-    expect(dialog.get_by_text("not a user of the parent organization")).to_be_visible()
+    expect(dialog.get_by_text("not a user of the parent organization", exact=True)) \
+        .to_be_visible()
+    expect(dialog.get_by_text("1 invited · 1 not a user of the parent organization")) \
+        .to_be_visible()
     dialog.get_by_role("button", name="Close").click()
 
     alice = browser.new_context().new_page()

@@ -1,0 +1,62 @@
+"""The shared invitation lifecycle: one expiry rule, and steps that refuse a row that moved on."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from app.domain import invitation_status as st
+from app.domain.errors import Conflict
+from app.models import Invitation
+from app.services import invitation_lifecycle as lifecycle
+from tests.helpers import NOW, SECRET, viewer
+from tests.test_tenant_invitations import invite
+
+
+def test_a_link_runs_out_at_its_expiry_instant_not_a_moment_later():
+    assert not st.is_expired(NOW, NOW - timedelta(microseconds=1))
+    assert st.is_expired(NOW, NOW)
+    assert st.is_live(st.PENDING, NOW, NOW - timedelta(seconds=1))
+    assert not st.is_live(st.PENDING, NOW, NOW)
+    assert not st.is_live(st.ACCEPTED, NOW, NOW - timedelta(days=1))
+
+
+def test_reissuing_a_token_read_before_a_concurrent_resend_is_refused(db, demo):
+    inv_id, _ = invite(db)
+    stale = SimpleNamespace(id=inv_id, token_hash=db.get(Invitation, inv_id).token_hash)
+    alice = viewer(db, "alice")
+    lifecycle.reissue_token(db, [db.get(Invitation, inv_id)], now=NOW, secret_key=SECRET,
+                            validity=timedelta(days=1), viewer=alice)
+    with pytest.raises(Conflict, match="changed meanwhile"):
+        lifecycle.reissue_token(db, [stale], now=NOW, secret_key=SECRET,
+                                validity=timedelta(days=1), viewer=alice)
+
+
+def test_revoking_twice_ends_the_invitation_once(db, demo):
+    inv_id, _ = invite(db)
+    alice = viewer(db, "alice")
+    lifecycle.revoke(db, alice, db.get(Invitation, inv_id), now=NOW)
+    with pytest.raises(Conflict, match="no longer pending"):
+        lifecycle.revoke(db, alice, db.get(Invitation, inv_id), now=NOW)
+    assert db.get(Invitation, inv_id).status == st.REVOKED
+
+
+def test_an_expired_invitation_can_no_longer_be_accepted(db, demo):
+    inv_id, _ = invite(db)
+    inv = db.get(Invitation, inv_id)
+    assert not lifecycle.mark_accepted(db, [inv_id], now=inv.expires_at, user_id=1,
+                                       for_organization_id=1)
+    assert lifecycle.mark_accepted(db, [inv_id], now=inv.expires_at - timedelta(seconds=1),
+                                   user_id=viewer(db, "bob").user_id,
+                                   for_organization_id=viewer(db, "bob").organization_id)
+
+
+def test_the_batch_loop_reports_each_item_and_keeps_going(db):
+    written = []
+    results = lifecycle.invite_each(
+        db, ["a", "b", "c"], lambda item: "already a member" if item == "b" else "ok",
+        written.append, key="name")
+    assert results == [{"name": "a", "outcome": "invited"},
+                       {"name": "b", "outcome": "already a member"},
+                       {"name": "c", "outcome": "invited"}]
+    assert written == ["a", "c"]
