@@ -16,6 +16,7 @@ from app.domain.permissions import (
 from app.mail.links import opened
 from app.models import Community, Invitation, OrganizationMember, OutboxMessage, Role
 from app.services import custom_roles as cr
+from app.services import managed_communities as mc
 from app.services import user_invitations as ui
 from app.services.access import community_permissions
 from app.services.auth import viewer_for_user
@@ -54,7 +55,7 @@ def new_user_accepts(db, address, token, now=NOW):
 
 
 def test_managed_list_puts_the_mssp_main_first_with_its_communities_under_it(db, demo):
-    names = [(r["name"], r["depth"]) for r in ui.managed_communities(db, viewer(db, "alice"))]
+    names = [(r["name"], r["depth"]) for r in mc.managed_communities(db, viewer(db, "alice"))]
     assert names == [("Contoso SOC", 0), ("Client A", 1), ("Client B", 1)]
     rows = [{"id": 1, "name": "Zeta", "kind": "standard", "parent_id": None},
             {"id": 2, "name": "Beta", "kind": "managed", "parent_id": 3},
@@ -106,7 +107,7 @@ def test_invited_to_the_mssp_main_reaches_every_managed_one_even_later_ones(db, 
     person = new_user_accepts(db, "lead@client.example", link_token(db, "lead@client.example"))
     for name in ("Contoso SOC", "Client A", "Client B"):
         assert COMMUNITY_VIEW in community_permissions(db, person, community(db, name)), name
-    later = ui.create_managed_community(db, viewer(db, "alice"), "Client C", "", "managed",
+    later = mc.create_managed_community(db, viewer(db, "alice"), "Client C", "", "managed",
                                         parent_id=community(db, "Contoso SOC"), now=NOW)
     db.commit()
     assert COMMUNITY_VIEW in community_permissions(db, person, later)

@@ -31,11 +31,7 @@ from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
 from app.services.invitation_grants import grant_community_user
 from app.services.invitation_lifecycle import Mailer
-from app.services.managed_communities import (  # noqa: F401 (states/managed.py calls them here)
-    create_managed_community,
-    managed_communities,
-    managed_targets,
-)
+from app.services.managed_communities import managed_targets
 from app.services.orgs import create_user
 from app.services.revocations import revoke_where
 from app.services.role_grants import grantable_roles

@@ -13,6 +13,7 @@ from app.live.topics import (
 from app.models import utcnow
 from app.services import community_members as cm
 from app.services import custom_roles as cr
+from app.services import managed_communities as mc
 from app.services import user_invitations as ui
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
@@ -70,7 +71,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     def _refresh(self, db, viewer) -> None:
         self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
-        self.communities = ui.managed_communities(db, viewer)
+        self.communities = mc.managed_communities(db, viewer)
         wanted = int(self.filter_community) if self.filter_community.isdigit() else None
         people = cm.list_people(db, viewer, wanted, utcnow())
         self.members, self.invitations = people["members"], people["invitations"]
@@ -153,7 +154,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     @rx.event
     def create_community(self, form: dict):
         parent = str(form.get("parent", "none"))
-        done = self._submit(lambda db, v: ui.create_managed_community(
+        done = self._submit(lambda db, v: mc.create_managed_community(
             db, v, str(form.get("name", "")), str(form.get("description", "")),
             str(form.get("kind", "managed")), int(parent) if parent.isdigit() else None,
             now=utcnow()),
