@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, tuple_, union
+from sqlalchemy import func, tuple_, union
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
@@ -21,6 +21,7 @@ from app.models import AuditEvent, Community, Invitation, Organization, OutboxMe
 from app.services import invitation_visibility as vis
 from app.services.access import visible_communities
 from app.services.revocations import REASONS
+from app.services.status_sql import effective_status, status_is
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
                "parent_user": "Parent organization user"}
@@ -98,12 +99,8 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
     conds = [vis.for_direction(f.direction).where(viewer)] if visibility else []
     if f.kind in KIND_LABELS:
         conds.append(Invitation.kind == f.kind)
-    if f.status == "expired":
-        conds += [Invitation.status == st.PENDING, Invitation.expires_at <= now]
-    elif f.status == "pending":
-        conds += [Invitation.status == st.PENDING, Invitation.expires_at > now]
-    elif f.status in STATUS_FILTERS:
-        conds.append(Invitation.status == f.status)
+    if f.status in STATUS_FILTERS:
+        conds += status_is(f.status, now)
     prefix = f.recipient.strip().lower()
     if prefix:
         conds += [Invitation.recipient >= prefix, Invitation.recipient < prefix + "\uffff"]
@@ -112,8 +109,7 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
     if f.organization_id:
         conds.append(Invitation.target_organization_id == f.organization_id)
     if f.expiring_soon:
-        conds += [Invitation.status == st.PENDING, Invitation.expires_at > now,
-                  Invitation.expires_at <= now + EXPIRING_WINDOW]
+        conds += status_is(st.PENDING, now) + [Invitation.expires_at <= now + EXPIRING_WINDOW]
     return conds
 
 
@@ -125,8 +121,7 @@ def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dic
     """
     unfiltered = Filters(kind=f.kind, direction=f.direction, recipient=f.recipient,
                          community_id=f.community_id, organization_id=f.organization_id)
-    shown = case((and_(Invitation.status == st.PENDING, Invitation.expires_at <= now),
-                  "expired"), else_=Invitation.status)
+    shown = effective_status(now)
     rows = db.exec(select(shown, func.count()).where(*_where(viewer, unfiltered, now))
                    .group_by(shown)).all()
     counts = dict.fromkeys(STATUS_FILTERS, 0)
