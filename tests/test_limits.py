@@ -83,3 +83,12 @@ def test_more_addresses_than_a_batch_takes_writes_nothing(db, demo):
 def test_a_batch_past_a_hundred_addresses_is_not_cut_short(db, demo):
     out = _invite_users(db, ", ".join(f"p{i}@client.example" for i in range(150)))
     assert len(out) == 150 and {r["outcome"] for r in out} == {"invited"}
+
+
+def test_show_more_asks_for_one_page_more_but_never_past_what_exists_or_the_cap():
+    from app.domain.limits import MAX_LIST_ROWS, more_rows
+
+    assert more_rows(500, 600, 500) == 600           # all there is
+    assert more_rows(1000, 600, 500) == 1000          # a client calling it in a loop
+    assert more_rows(500, 100_000, 500) == 1000
+    assert more_rows(MAX_LIST_ROWS, 100_000, 500) == MAX_LIST_ROWS

@@ -11,6 +11,7 @@ MAX_BATCH_TEXT = 100_000   # characters of a pasted list of addresses
 MAX_PICKS = 200            # communities, roles or groups picked in one form
 MAX_SEARCH = 100           # characters of a search or filter text
 MAX_NAME = 200             # characters of a typed name (community, organization, group)
+MAX_LIST_ROWS = 5_000      # rows one list tab shows at most ("Show more" stops there)
 
 
 def check_count(items, limit: int, what: str) -> None:
@@ -25,3 +26,10 @@ def check_length(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise InvalidInput(f"The {what} is too long (at most {limit:,} characters).")
     return text
+
+
+def more_rows(shown: int, total: int, page: int) -> int:
+    """How many rows a list shows after "Show more": one page more, never past what exists
+    (so repeated clicks, or a client calling the handler in a loop, ask for nothing more)
+    nor past MAX_LIST_ROWS."""
+    return max(min(shown + page, max(total, page), MAX_LIST_ROWS), min(shown, MAX_LIST_ROWS))

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from app.domain.invitation_status import STATUSES
+from app.domain.limits import more_rows
 from app.live.topics import community_topic, organization_topic, register_refresher
 from app.models import utcnow
 from app.services import community_admin as ca
@@ -104,7 +105,7 @@ class CommunityState(ViewerPage, rx.State):
 
     @rx.event
     def show_more_invitations(self):
-        self.invitation_limit += ct.PAGE
+        self.invitation_limit = more_rows(self.invitation_limit, self.invitation_total, ct.PAGE)
         return self._reload()
 
     @rx.event

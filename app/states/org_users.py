@@ -3,7 +3,7 @@
 import reflex as rx
 
 from app.domain.invitation_status import STATUSES
-from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, more_rows
 from app.domain.permissions import ORG_INVITE_PARENT_USERS, ORG_MANAGE_GROUPS
 from app.live.topics import organization_topic, register_refresher
 from app.models import utcnow
@@ -74,7 +74,7 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def show_more_invitations(self):
-        self.invitation_limit += pi.PAGE
+        self.invitation_limit = more_rows(self.invitation_limit, self.invitation_total, pi.PAGE)
         return self._reload()
 
     # --- Invite Parent User -------------------------------------------------------------
