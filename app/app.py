@@ -14,12 +14,14 @@ from app.mail.runner import run_mail
 from app.models import utcnow
 from app.pages import shell_pages as pages
 from app.pages.accept import accept_page
+from app.pages.account import account_page
 from app.pages.audit import audit_page
 from app.pages.community import community_page
 from app.pages.invitations import invitations_page
 from app.pages.join import join_page
 from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
+from app.pages.password_reset import forgot_password_page, reset_password_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
 from app.services.delivery_log import record_delivery
@@ -27,6 +29,7 @@ from app.services.invitation_list import sending_organizations
 from app.services.reminders import send_due_reminders
 from app.settings import get_settings
 from app.states.accept import AcceptState
+from app.states.account import AccountState
 from app.states.arguments import ArgumentGuard
 from app.states.audit import AuditState
 from app.states.community import CommunityState
@@ -40,6 +43,7 @@ from app.states.lists import (
 from app.states.managed import ManagedState
 from app.states.org_invite import OrgInviteState
 from app.states.org_users import OrgUsersState
+from app.states.password_reset import ForgotPasswordState, ResetPasswordState
 from app.states.shell import ShellState
 from app.states.signin import SignInState
 
@@ -47,6 +51,7 @@ app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
     api_transformer=Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES),
+    stylesheets=["/commons.css"],
 )
 
 # Every event's arguments are checked against its handler's annotations before it runs.
@@ -54,6 +59,12 @@ app.add_middleware(ArgumentGuard())
 
 app.add_page(signin_page, route=routes.SIGNIN, title="Sign in · Commons",
              on_load=SignInState.load)
+
+app.add_page(forgot_password_page, route=routes.FORGOT_PASSWORD,
+             title="Forgot password · Commons", on_load=ForgotPasswordState.load)
+
+app.add_page(reset_password_page, route=routes.RESET_PASSWORD,
+             title="Choose a new password · Commons", on_load=ResetPasswordState.load)
 
 app.add_page(accept_page, route=routes.ACCEPT, title="Invitation · Commons",
              on_load=AcceptState.load)
@@ -73,6 +84,7 @@ _PROTECTED = [
     (pages.mailbox_page, routes.MAILBOX, "Mailbox", MailboxState.load),
     (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),
     (audit_page, routes.AUDIT, "Audit log", AuditState.load),
+    (account_page, routes.ACCOUNT, "Account", AccountState.load),
 ]
 for component, route, title, loader in _PROTECTED:
     app.add_page(component, route=route, title=f"{title} · Commons",

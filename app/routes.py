@@ -1,6 +1,6 @@
 """Route constants and URL builders: pages never format URLs by hand."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 HOME = "/"
 SIGNIN = "/signin"
@@ -11,27 +11,54 @@ INVITATIONS = "/invitations"
 MANAGED = "/managed"
 MAILBOX = "/mailbox"
 AUDIT = "/audit"
+ACCOUNT = "/account"
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset/[token]"
 
 API_SIGNIN = "/auth/signin"
 API_SIGNOUT = "/auth/signout"
+API_SIGN_IN_CODE = "/auth/code"  # a just-created account signs in with a one-minute code
+
+
+MAX_NEXT = 2000  # characters of a path to return to
 
 
 def safe_next(path: str | None) -> str:
-    """A local path to return to after sign-in; anything else becomes the home page."""
-    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+    """A path of this site to return to after sign-in, with its query string (a page's
+    filters); anything else (another site: `//evil`, `/\\evil`, `http:`, `javascript:`; a
+    control character or space, which browsers drop, turning `/<tab>/evil` into `//evil`;
+    the sign-in pages themselves) becomes the home page."""
+    if not path or len(path) > MAX_NEXT or not path.startswith("/") or path.startswith("//"):
         return HOME
-    if path.rstrip("/") == SIGNIN:
+    if "\\" in path or any(ord(c) <= 0x20 or ord(c) == 0x7F for c in path):
+        return HOME
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return HOME
+    if parts.path.rstrip("/") in (SIGNIN, FORGOT_PASSWORD) or parts.path.startswith("/reset/"):
         return HOME
     return path
 
 
 def signin(next_path: str | None = None, tenant: str | None = None,
-           error: str | None = None) -> str:
-    params = {k: v for k, v in
-              {"tenant": tenant, "error": error, "next": next_path}.items() if v}
+           error: str | None = None, user: str | None = None,
+           reason: str | None = None) -> str:
+    """The sign-in page: `tenant` and `user` fill its fields again, `error` or `reason`
+    (why the session ended) pick its message, `next_path` is where it returns to."""
+    params = {k: v for k, v in {"tenant": tenant, "user": user, "error": error,
+                                "reason": reason, "next": next_path}.items() if v}
     if params.get("next") == HOME:
         params.pop("next")
     return SIGNIN + ("?" + urlencode(params) if params else "")
+
+
+def forgot_password(email: str | None = None) -> str:
+    return FORGOT_PASSWORD + ("?" + urlencode({"email": email}) if email else "")
+
+
+def reset_link(base_url: str, token: str) -> str:
+    return f"{base_url}/reset/{token}"
+
 
 ACCEPT = "/invite/[token]"
 JOIN = "/join/[token]"

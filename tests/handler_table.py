@@ -112,6 +112,7 @@ HANDLERS: dict[str, Entry] = {
     **{INVITATIONS + h: Entry(VIEWER, _page("/invitations", lambda t, h=h: (
         h, {"invitation_id": t.tenant_invitation})))
        for h in ("resend", "revoke", "accept", "decline")},
+    **{INVITATIONS + h: Entry(UI) for h in ("open_decline", "set_decline_open")},
     INVITATIONS + "confirm": Entry(VIEWER, _page("/invitations", lambda t: (
         "confirm", {"invitation_id": t.accepted_invitation}))),
     INVITATIONS + "set_filter": Entry(VIEWER, _page("/invitations", lambda t: (
@@ -165,8 +166,11 @@ HANDLERS: dict[str, Entry] = {
     USERS + "remove_member": Entry(VIEWER, _page(
         "/users", lambda t: ("set_member_username", {"value": "alice"}),
         lambda t: ("remove_member", {"group_id": t.group}))),
-    USERS + "set_group_admin": Entry(VIEWER, _page("/users", lambda t: (
-        "set_group_admin", {"group_id": t.group, "on": True}))),
+    USERS + "save_group": Entry(VIEWER, _page("/users", lambda t: (
+        "save_group", {"group_id": t.group, "form": {"name": "Taken over",
+                                                     "description": ""}}))),
+    **{USERS + h: Entry(VIEWER, _page("/users", lambda t, h=h: (h, {"group_id": t.group})))
+       for h in ("open_edit_group", "open_delete_group", "delete_group")},
     USERS + "delete_invitation": Entry(VIEWER, _page("/users", lambda t: (
         "delete_invitation", {"invitation_id": t.parent_invitation}))),
     USERS + "resend": Entry(VIEWER, _page("/users", lambda t: (
@@ -175,10 +179,11 @@ HANDLERS: dict[str, Entry] = {
         "/users", ("set_chip_text", {"value": "alice "}),
         lambda t: ("pick_group", {"group_id": str(t.group), "on": True}),
         ("send_invites", {}))),
-    **{USERS + h: Entry(VIEWER) for h in ("load", "set_status_filter", "create_group",
+    **{USERS + h: Entry(VIEWER) for h in ("load", "set_status_filter",
                                           "show_more_invitations")},
     **{USERS + h: Entry(UI) for h in (
-        "chip_key", "copy_results", "open_group", "open_invite", "pick_group", "remove_chip",
+        "chip_key", "close_delete_group", "copy_results", "open_group", "open_invite",
+        "pick_group", "pick_role", "remove_chip",
         "set_chip_text", "set_failures_only",
         "set_member_username", "set_tab")},
     # --- the shell and the list pages ---
@@ -203,21 +208,33 @@ HANDLERS: dict[str, Entry] = {
         QUIET),
     **{ACCEPT + h: Entry(LINK, _link("invite", "tenant_link", ("load", {}), (h, {})))
        for h in ("join", "decline", "ask_renewal")},
-    ACCEPT + "set_decline_reason": Entry(UI),
+    ACCEPT + "set_decline_open": Entry(UI),
     ACCEPT + "sign_in_instead": Entry(NONE),
     JOIN + "load": Entry(LINK, _link("join", "join_link", ("load", {})), QUIET),
     JOIN + "accept": Entry(LINK, _link("join", "join_link", ("load", {}), ("accept", {}))),
     JOIN + "create_account": Entry(LINK, _link("join", "join_link", ("load", {}), (
         "create_account", {"form": {"display_name": "Mallory", "password": "p4ssw0rd-long",
                                     "confirm": "p4ssw0rd-long"}}))),
+    JOIN + "open_communities": Entry(LINK, _link("join", "join_link", ("load", {}),
+                                                 ("open_communities", {}))),
     JOIN + "sign_in": Entry(NONE),
-    JOIN + "sign_in_after_creation": Entry(NONE),
     ORG_INVITE + "load": Entry(LINK, _link("org-invite", "org_link", ("load", {})), QUIET),
     ORG_INVITE + "accept": Entry(LINK, _link("org-invite", "org_link", ("load", {}),
                                              ("accept", {}))),
+    ORG_INVITE + "open_organization": Entry(LINK, _link("org-invite", "org_link", ("load", {}),
+                                                        ("open_organization", {}))),
     ORG_INVITE + "sign_in": Entry(NONE),
     # --- the sign-in page ---
     **{"app.states.signin.SignInState." + h: Entry(NONE) for h in ("load", "continue_", "back")},
+    # --- forgot password (anyone; throttled) and the emailed link (the token is the key) ---
+    **{"app.states.password_reset.ForgotPasswordState." + h: Entry(NONE)
+       for h in ("load", "request_link")},
+    **{"app.states.password_reset.ResetPasswordState." + h: Entry(LINK)
+       for h in ("load", "choose_password")},
+    # --- Account (/account): the viewer's own password and sessions, no id taken ---
+    "app.states.account.AccountState.live_refresh": _live("/account"),
+    **{"app.states.account.AccountState." + h: Entry(VIEWER)
+       for h in ("load", "change_password", "sign_out_others")},
     # --- Reflex's own ---
     **{"reflex.state." + h: Entry(REFLEX) for h in (
         "State.hydrate", "State.hydrate_and_load", "State.set_is_hydrated",
@@ -232,6 +249,8 @@ SETVAR_STATES = [
     "reflex.state.UpdateVarsInternalState", "reflex.state.FrontendEventExceptionState",
     "reflex.istate.shared.SharedStateBaseInternal", "app.live.topics.LiveTopic",
     "app.live.topics.LiveInbox", "app.states.accept.AcceptState",
+    "app.states.account.AccountState", "app.states.password_reset.ForgotPasswordState",
+    "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",
     "app.states.invitations.InvitationsState", "app.states.join.JoinState",
     "app.states.lists.CommunitiesState", "app.states.lists.MailboxState",

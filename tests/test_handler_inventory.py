@@ -68,7 +68,7 @@ def test_every_handler_that_takes_an_id_has_a_foreign_call_in_the_matrix():
 
 
 # Handlers of path states that act on nothing but the viewer's own tab or a redirect.
-_NO_ID = {"sign_in", "sign_in_instead", "sign_in_after_creation", "close_details",
+_NO_ID = {"sign_in", "sign_in_instead", "close_details",
           "set_tab"}
 
 

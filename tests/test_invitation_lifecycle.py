@@ -9,6 +9,7 @@ from app.domain import invitation_status as st
 from app.domain.errors import Conflict
 from app.models import Invitation
 from app.services import invitation_lifecycle as lifecycle
+from app.services.invitation_policies import TENANT
 from tests.helpers import NOW, SECRET, viewer
 from tests.test_tenant_invitations import invite
 
@@ -35,9 +36,9 @@ def test_reissuing_a_token_read_before_a_concurrent_resend_is_refused(db, demo):
 def test_revoking_twice_ends_the_invitation_once(db, demo):
     inv_id, _ = invite(db)
     alice = viewer(db, "alice")
-    lifecycle.revoke(db, alice, db.get(Invitation, inv_id), now=NOW)
-    with pytest.raises(Conflict, match="no longer pending"):
-        lifecycle.revoke(db, alice, db.get(Invitation, inv_id), now=NOW)
+    lifecycle.revoke(db, alice, TENANT, db.get(Invitation, inv_id), now=NOW)
+    with pytest.raises(Conflict, match="no longer open"):
+        lifecycle.revoke(db, alice, TENANT, db.get(Invitation, inv_id), now=NOW)
     assert db.get(Invitation, inv_id).status == st.REVOKED
 
 

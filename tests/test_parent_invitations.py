@@ -50,7 +50,7 @@ def test_only_users_of_the_direct_parent_can_be_invited(db, east):
     results = invite(db, "erin", ["rita", "dave", "alice", "bob", "ghost", "erin"])
     assert results == {"rita": "invited", "dave": "invited", "alice": pi.NOT_PARENT,
                        "bob": pi.NOT_PARENT, "ghost": pi.NOT_PARENT,
-                       "erin": pi.NOT_PARENT}
+                       "erin": pi.ALREADY_MEMBER}
     assert invite(db, "erin", "rita") == {"rita": "already invited"}
 
 
@@ -172,3 +172,14 @@ def test_only_administrators_see_the_organizations_below(db, demo):
     with pytest.raises(PermissionDenied):
         list_descendants(db, viewer(db, "frank"))
     assert list_descendants(db, viewer(db, "dave"))[0]["name"] == "Contoso Retail East"
+
+
+def test_a_member_of_the_organization_is_told_so_not_that_they_are_not_a_parent_user(db, demo):
+    assert invite(db, "dave", ["dave"]) == {"dave": "already a member of this organization"}
+    assert invite(db, "dave", ["frank"]) == {"frank": "invited"}
+    pi.accept(db, viewer(db, "frank"), token_for(db, "frank@contoso.example"), now=NOW,
+              secret_key=SECRET)
+    db.commit()
+    assert invite(db, "dave", ["frank", "bob"]) == {
+        "frank": "already a member of this organization",
+        "bob": "not a user of the parent organization"}

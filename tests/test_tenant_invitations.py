@@ -15,7 +15,7 @@ from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.services.access import community_permissions
 from app.services.orgs import create_user
-from tests.helpers import NOW, SECRET, org, viewer
+from tests.helpers import LATER, NOW, SECRET, org, viewer
 
 MAILER = ti.Mailer(SECRET, "http://localhost:3000", days=14)
 BOB = "bob@fabrikam.example"
@@ -144,13 +144,29 @@ def test_a_used_link_cannot_be_replayed(db, demo):
     _, token = invite(db)
     ti.join(db, viewer(db, "bob"), token, now=NOW, mailer=MAILER)
     db.commit()
-    with pytest.raises(PermissionDenied, match="invitation accepted"):
-        ti.join(db, viewer(db, "bob"), token, now=NOW, mailer=MAILER)
+    with pytest.raises(PermissionDenied, match="You joined 3 s ago; nothing more to do"):
+        ti.join(db, viewer(db, "bob"), token, now=NOW + timedelta(seconds=3), mailer=MAILER)
+    with pytest.raises(PermissionDenied, match="has already been accepted and can no longer"):
+        ti.join(db, viewer(db, "carol"), token, now=NOW, mailer=MAILER)
+
+
+def test_a_repeated_resend_sends_one_email_and_says_when(db, demo):
+    inv_id, _ = invite(db)
+    ti.resend_invitation(db, viewer(db, "alice"), inv_id, now=LATER, mailer=MAILER)
+    db.commit()
+    sent = db.exec(select(OutboxMessage.id).where(OutboxMessage.to_addr == BOB)).all()
+    live = link_token(db, BOB)
+    with pytest.raises(Conflict, match="Sent 2 s ago; nothing was sent again"):
+        ti.resend_invitation(db, viewer(db, "alice"), inv_id,
+                             now=LATER + timedelta(seconds=2), mailer=MAILER)
+    db.rollback()
+    assert db.exec(select(OutboxMessage.id).where(OutboxMessage.to_addr == BOB)).all() == sent
+    assert ti.invitation_view(db, SECRET, live, None, LATER)["status"] == "pending"
 
 
 def test_resend_kills_the_old_link(db, demo):
     inv_id, old = invite(db)
-    ti.resend_invitation(db, viewer(db, "alice"), inv_id, now=NOW, mailer=MAILER)
+    ti.resend_invitation(db, viewer(db, "alice"), inv_id, now=LATER, mailer=MAILER)
     db.commit()
     new = link_token(db, BOB)
     assert new != old
@@ -261,8 +277,9 @@ def test_an_expired_link_can_ask_the_inviter_once_for_a_new_one(db, demo):
     asks = db.exec(select(OutboxMessage).where(
         OutboxMessage.to_addr == "alice@contoso.example")).all()
     assert len(asks) == 1 and "asks for a new invitation" in asks[0].subject
-    with pytest.raises(Conflict, match="already been asked"):
-        ti.request_new_invitation(db, token, now=later, mailer=MAILER)
+    assert ti.invitation_view(db, SECRET, token, None, later)["renewal_asked"] is True
+    with pytest.raises(Conflict, match="You asked the inviter 3 s ago; nothing was sent"):
+        ti.request_new_invitation(db, token, now=later + timedelta(seconds=3), mailer=MAILER)
     timeline = ct.invitation_details(db, viewer(db, "alice"), inv_id, later)["timeline"]
     assert timeline[-1]["what"] == "New invitation requested"
 

@@ -49,7 +49,7 @@ def invite(db, addresses, names, roles=("Community Member",), now=NOW):
 
 def new_user_accepts(db, address, token, now=NOW):
     alias = ui.create_account_and_accept(db, token, "New Person", "a-long-password",
-                                         now=now, secret_key=SECRET)
+                                         now=now, secret_key=SECRET).alias
     db.commit()
     return viewer_for_user(db, user(db, address.split("@")[0]), org(db, alias).id)
 
@@ -231,6 +231,13 @@ def test_users_tab_lists_members_and_pending_invitations_and_manages_them(db, de
     cm.change_roles(db, alice, member_id, [role_id(db, "Community Moderator")], now=NOW)
     db.commit()
     assert "community.leave" in community_permissions(db, person, community(db, "Client A"))
+    roles_of = lambda: cm.list_people(db, alice, community(db, "Client A"), NOW)[  # noqa: E731
+        "members"][1]["role_ids"]
+    assert roles_of() == str(role_id(db, "Community Moderator"))  # set exactly, not added
+    with pytest.raises(InvalidInput, match="use Remove"):
+        cm.change_roles(db, alice, member_id, [], now=NOW)
+    db.rollback()
+    assert roles_of() == str(role_id(db, "Community Moderator"))  # nothing changed
     with pytest.raises((PermissionDenied, NotFound)):
         cm.change_roles(db, viewer(db, "bob"), member_id, [role_id(db, "Community Member")],
                         now=NOW)
@@ -245,7 +252,7 @@ def test_resend_kills_the_old_link_of_the_whole_batch(db, demo):
     old = link_token(db, "new@client.example")
     inv_id = db.exec(select(Invitation.id).where(Invitation.recipient == "new@client.example")
                      ).first()
-    cm.resend(db, viewer(db, "alice"), inv_id, now=NOW, mailer=MAILER)
+    cm.resend(db, viewer(db, "alice"), inv_id, now=NOW + timedelta(minutes=1), mailer=MAILER)
     db.commit()
     new = link_token(db, "new@client.example")
     assert new != old
@@ -262,7 +269,7 @@ def test_a_new_account_and_every_answer_to_a_batch_are_in_the_audit_trail(db, de
     invite(db, "pat@client.example, quinn@client.example", ["Client A", "Client B"])
     alias = ui.create_account_and_accept(db, link_token(db, "pat@client.example"), "Pat",
                                          "a-long-password", now=NOW, secret_key=SECRET,
-                                         ip="203.0.113.9")
+                                         ip="203.0.113.9").alias
     db.commit()
     created = db.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
     assert created.ip == "203.0.113.9" and created.organization_id == org(db, alias).id
@@ -277,8 +284,22 @@ def test_a_new_account_and_every_answer_to_a_batch_are_in_the_audit_trail(db, de
                          role=None, now=NOW)
     db.commit()
     ui.decline_received(db, viewer_for_user(db, person, org(db, "northwind").id), rows[0].id,
-                        now=NOW)
+                        now=NOW, mailer=MAILER)
     db.commit()
     declined = db.exec(select(AuditEvent.target_id).where(
         AuditEvent.action == "invitation.decline")).all()
     assert sorted(declined) == sorted(r.id for r in rows)  # one event per community
+
+
+def test_the_mssp_main_says_it_includes_every_managed_community_by_name(db, demo):
+    soc = next(c for c in mc.managed_communities(db, viewer(db, "alice"))
+               if c["name"] == "Contoso SOC")
+    assert soc["includes"] == "Client A, Client B"
+    assert invite(db, "lead@client.example", ["Contoso SOC"]) == {
+        "lead@client.example": "invited"}
+    row = db.exec(select(OutboxMessage).where(OutboxMessage.to_addr == "lead@client.example")
+                  ).one()
+    assert "Contoso SOC (with every managed community in it: Client A, Client B)" in row.body_text
+    view = ui.join_view(db, SECRET, link_token(db, "lead@client.example"), None, NOW)
+    assert view["communities"] == ("Contoso SOC (with every managed community in it: "
+                                   "Client A, Client B)")

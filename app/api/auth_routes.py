@@ -1,4 +1,5 @@
-"""POST /auth/signin and /auth/signout: set or clear the HttpOnly session cookie."""
+"""POST /auth/signin, /auth/code and /auth/signout: set or clear the HttpOnly session
+cookie."""
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse
@@ -12,6 +13,7 @@ from app.models import utcnow
 from app.services.auth import sign_in, sign_out
 from app.services.client_address import request_address
 from app.services.passwords import off_loop
+from app.services.sign_in_codes import sign_in_with_code
 from app.settings import get_settings
 
 
@@ -29,23 +31,56 @@ async def signin_route(request: Request):
         return PlainTextResponse("Cross-site sign-in refused.", status_code=403)
     form = await request.form()
     tenant = str(form.get("tenant", ""))[:100]
+    identifier = str(form.get("identifier", ""))[:320]
     next_path = routes.safe_next(str(form.get("next", "")))
     settings = get_settings()
     try:
         token = await off_loop(_sign_in_unit, secret_key=settings.secret_key, tenant=tenant,
-                               identifier=str(form.get("identifier", ""))[:320],
+                               identifier=identifier,
                                password=str(form.get("password", ""))[:1000], now=utcnow(),
                                hours=settings.session_hours, ip=request_address(request),
                                user_agent=request.headers.get("user-agent", ""))
     except DomainError as err:
         code = "throttled" if isinstance(err, TooManyAttempts) else "failed"
-        return RedirectResponse(routes.signin(next_path, tenant=tenant, error=code),
-                                status_code=303)
+        # the form comes back with what was typed, but the password
+        return RedirectResponse(routes.signin(next_path, tenant=tenant, user=identifier.strip(),
+                                              error=code), status_code=303)
+    return _signed_in(next_path, token)
+
+
+def _signed_in(next_path: str, token: str) -> RedirectResponse:
+    """On to `next_path` with the session's HttpOnly cookie."""
+    settings = get_settings()
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(settings.session_cookie, token, max_age=settings.session_hours * 3600,
                         httponly=True, samesite="lax", path="/",
                         secure=settings.secure)
     return response
+
+
+def _code_unit(**fields) -> str:
+    with session_scope() as db:
+        return sign_in_with_code(db, **fields)
+
+
+async def code_route(request: Request):
+    """A just-created account signs in with the one-minute code its page posts; a used or
+    expired code goes to the sign-in page, with the tenant and address it was given."""
+    if foreign_origin(request):
+        return PlainTextResponse("Cross-site sign-in refused.", status_code=403)
+    form = await request.form()
+    next_path = routes.safe_next(str(form.get("next", "")))
+    settings = get_settings()
+    try:
+        token = _code_unit(secret_key=settings.secret_key, code=str(form.get("code", ""))[:200],
+                           now=utcnow(), hours=settings.session_hours,
+                           ip=request_address(request),
+                           user_agent=request.headers.get("user-agent", ""))
+    except DomainError:
+        return RedirectResponse(routes.signin(
+            next_path, tenant=str(form.get("tenant", ""))[:100] or None,
+            user=str(form.get("user", ""))[:320] or None, error="code"), status_code=303)
+    return _signed_in(next_path, token)
 
 
 async def signout_route(request: Request):
@@ -64,4 +99,5 @@ async def signout_route(request: Request):
 ROUTES = [
     Route(routes.API_SIGNIN, signin_route, methods=["POST"]),
     Route(routes.API_SIGNOUT, signout_route, methods=["POST"]),
+    Route(routes.API_SIGN_IN_CODE, code_route, methods=["POST"]),
 ]

@@ -1,6 +1,7 @@
 """Small shared pieces: empty states, error callouts and plain data tables."""
 
 import reflex as rx
+from reflex.vars.base import Var
 
 
 def empty_state(icon: str, title: str, text: str) -> rx.Component:
@@ -14,21 +15,141 @@ def empty_state(icon: str, title: str, text: str) -> rx.Component:
     )
 
 
+def field_label(text: str, for_id: str) -> rx.Component:
+    """The label of the form control `for_id`."""
+    return rx.el.label(text, html_for=for_id, style={"font_size": "14px", "font_weight": "500"})
+
+
 def error_callout(message) -> rx.Component:
     return rx.cond(message != "", rx.callout(message, icon="triangle-alert", color_scheme="red",
                                               role="alert"), rx.fragment())
 
 
-def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Component:
+# An address wraps only where `address` allows (after "@" and dots); a part longer than
+# its box still breaks rather than overflow. `break-word`, unlike `anywhere`, leaves a
+# table column at least as wide as the longest part.
+ADDRESS = {"overflow_wrap": "break-word"}
+# Line-break opportunities go after every "@" and ".": the parts between them stay whole.
+_AFTER_AT_AND_DOTS = "/(?<=[@.])/"
+
+
+def address_parts(text) -> Var:
+    """`text` (a string var) cut after each "@" and ".": what `address` joins with <wbr>."""
+    text = text if isinstance(text, Var) else Var.create(text)
+    return Var(_js_expr=f"String({text} ?? \"\").split({_AFTER_AT_AND_DOTS})",
+               _var_type=list[str], _var_data=text._get_all_var_data())
+
+
+def address(text, **props) -> rx.Component:
+    """An email address that a narrow box breaks after "@" or a dot, never mid-word. The
+    <wbr> elements add nothing to its text: copying it or finding it reads the address."""
+    return rx.text(rx.foreach(address_parts(text), lambda part: rx.fragment(part, rx.el.wbr())),
+                   style=ADDRESS, **props)
+
+
+# Enter or Space on a focused row does what a click on it does; Escape on the selected row
+# closes its pane.
+_ROW_KEYS = rx.Var("((e) => { if (e.target !== e.currentTarget) return; "
+                   "if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); "
+                   "e.currentTarget.click(); } else if (e.key === 'Escape') { "
+                   "document.querySelector('[data-pane-close]')?.click(); } })")
+
+
+def enter_clicks(button_id: str) -> dict:
+    """custom_attrs for a single-field input: Enter presses the button `button_id`. A
+    button disabled until the server has read the typed text (a name to type again) is
+    pressed once it is enabled, within two seconds."""
+    return {"onKeyDown": rx.Var(
+        "((e) => { if (e.key === 'Enter' && !e.nativeEvent.isComposing) { e.preventDefault(); "
+        f"const press = (n) => {{ const b = document.getElementById('{button_id}'); "
+        "if (b && !b.disabled) b.click(); else if (b && n > 0) setTimeout(() => press(n - 1), "
+        "50); }; press(40); } })")}
+
+
+# Escape in a side pane closes it (its close button carries data-pane-close) and puts the
+# focus back on the selected row. An Escape that closed a menu or dialog opened from the
+# pane (portalled, so React still bubbles it here) is already handled: it closes only that.
+PANE_KEYS = rx.Var(
+    "((e) => { if (e.key === 'Escape' && !e.defaultPrevented "
+    "&& e.currentTarget.contains(e.target)) { e.preventDefault(); "
+    "document.querySelector('tr[aria-selected=\"true\"]')?.focus(); "
+    "e.currentTarget.querySelector('[data-pane-close]')?.click(); } })")
+
+
+def pane_close(on_click) -> rx.Component:
+    """The close button of a side pane (Escape in the pane presses it)."""
+    return rx.icon_button(rx.icon("x"), variant="ghost", on_click=on_click, aria_label="Close",
+                          custom_attrs={"data-pane-close": "true"})
+
+
+_NOWRAP = {"white_space": "nowrap"}
+_SORT_BUTTON = {"display": "inline-flex", "align_items": "center", "gap": "4px",
+                "font": "inherit", "color": "inherit", "background": "none", "border": "none",
+                "padding": "0", "cursor": "pointer", "white_space": "nowrap"}
+
+
+def stamp(text) -> rx.Component:
+    """"2026-11-29 10:50" (a string var): it may wrap between the date and the time, never
+    inside the date."""
+    text = text.to(str)
+    return rx.text(rx.el.span(text[:10], style=_NOWRAP), " ", rx.el.span(text[11:], style=_NOWRAP),
+                   as_="span")
+
+
+def sort_header(label: str, on_click, active, descending) -> tuple:
+    """A column header that sorts by its column, for `data_table`: the header's own words
+    in its own style, an arrow saying which way (faint while another column sorts), and
+    aria-sort. `active` and `descending` are bool vars (or a bool)."""
+    arrow = rx.cond(active, rx.cond(descending, rx.icon("arrow-down", size=14),
+                                    rx.icon("arrow-up", size=14)),
+                    rx.icon("arrow-up-down", size=14, opacity="0.45"))
+    button = rx.el.button(label, arrow, on_click=on_click,
+                          aria_label=f"Sort by {label.lower()}", style=_SORT_BUTTON)
+    return button, {"aria_sort": rx.cond(active, rx.cond(descending, "descending",
+                                                         "ascending"), "none")}
+
+
+# On a phone a `cards` table shows each row as a card: its first cell as the title, each
+# other cell on a line of its own after its column's name, its actions last. One table in
+# the page (no second copy for phones); the headers stay for screen readers.
+_PHONE = "@media (max-width: 29.99em)"
+_CARDS = {_PHONE: {
+    "& .rt-TableRoot": {"border": "none", "background": "none", "backdrop_filter": "none"},
+    "& table, & tbody, & tr, & td": {"display": "block"},
+    "& .rt-TableRootTable": {"width": "100%", "height": "auto"},  # Radix's 0 sizes a table
+    "& thead": {"position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
+                "clip_path": "inset(50%)", "white_space": "nowrap"},
+    "& tbody > tr": {"border": "1px solid var(--gray-a6)", "border_radius": "var(--radius-4)",
+                     "padding": "10px 12px", "margin_bottom": "8px",
+                     "background_color": "var(--color-panel-solid)"},
+    "& td": {"padding": "2px 0", "box_shadow": "none", "height": "auto", "min_width": "0"},
+    "& td:first-child": {"padding_bottom": "4px"},
+    "& td:last-child:not([data-label])": {"padding_top": "6px"},  # the row's actions
+    "& td[data-label]::before": {"content": "attr(data-label) ': '", "color": "var(--gray-11)"},
+    "& td[data-label] > p": {"display": "inline"},
+}}
+
+
+def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=None,
+               selected=None, cards: bool = False) -> rx.Component:
     """A table of `rows` (a list var); `cells(row)` returns the cell contents of one row.
 
     A header is its content, or `(content, props)` for props of its cell (aria_sort…).
     `sticky_last` keeps the last column (the row's actions) in view when the table scrolls
-    sideways.
+    sideways; `cards` shows the rows as cards on a phone instead. With `on_select(row)` (an
+    event) a click anywhere on a row, or Enter or Space on it, selects it; `selected(row)`
+    (a bool var) highlights it and sets aria-selected.
     """
+    labels = [h if isinstance(h, str) and i else "" for i, h in enumerate(headers)]
+    # The pinned column keeps the row's own bottom line (its box-shadow) and draws its left
+    # edge with a pseudo-element, which moves with it (a collapsed border would not).
     pinned = {"position": "sticky", "right": "0", "z_index": "1",
-              "background": "var(--color-panel-solid)",
-              "box_shadow": "-1px 0 0 var(--gray-a5)"} if sticky_last else {}
+              # solid, under the row's tint (a selected or hovered row shows through)
+              "background": "linear-gradient(var(--row-tint, transparent), "
+                            "var(--row-tint, transparent)), var(--color-panel-solid)",
+              "&::before": {"content": "''", "position": "absolute", "left": "0", "top": "0",
+                            "bottom": "0", "width": "1px",
+                            "background": "var(--gray-a5)"}} if sticky_last else {}
 
     def header(i, h):
         content, props = h if isinstance(h, tuple) else (h, {})
@@ -38,8 +159,21 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Comp
 
     def row(r):
         contents = cells(r)
-        return rx.table.row(*[rx.table.cell(c, style=pinned if i == len(contents) - 1 else {})
-                              for i, c in enumerate(contents)])
+        cells_ = [rx.table.cell(c, style=pinned if i == len(contents) - 1 else {},
+                                custom_attrs={"data-label": labels[i]} if labels[i] else {})
+                  for i, c in enumerate(contents)]
+        if on_select is None:
+            return rx.table.row(*cells_)
+        chosen = selected(r)
+        return rx.table.row(
+            *cells_, on_click=on_select(r), tab_index=0, aria_selected=chosen,
+            custom_attrs={"onKeyDown": _ROW_KEYS},
+            style={"cursor": "pointer",
+                   "--row-tint": rx.cond(chosen, "var(--accent-a4)", "transparent"),
+                   "background": "var(--row-tint)",
+                   "&:hover": {"--row-tint": "var(--accent-a3)"},
+                   "&:focus-visible": {"outline": "2px solid var(--accent-8)",
+                                       "outline_offset": "-2px"}})
 
     return rx.box(
         rx.table.root(
@@ -48,8 +182,13 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False) -> rx.Comp
             variant="surface", width="100%",
         ),
         overflow_x="auto", width="100%",
-        # the inner <table> clips its overflow, which would make it the sticky container
-        style={"& .rt-TableRootTable": {"overflow": "visible"}} if sticky_last else {},
+        # the inner <table> clips its overflow, which would make it the sticky container;
+        # the scroll area then clips to the table's rounded corners instead, so the pinned
+        # cells stay inside its border
+        style={"& .rt-TableRootTable": {"overflow": "visible"},
+               "& .rt-TableRoot > .rt-ScrollAreaRoot": {
+                   "border_radius": "calc(var(--table-border-radius) - 1px)"}}
+        if sticky_last else _CARDS if cards else {},
     )
 
 

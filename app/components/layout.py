@@ -1,20 +1,26 @@
 """The app shell: left pane, top bar with the avatar menu, and the main landmark."""
 
+import functools
+import operator
+
 import reflex as rx
 
 from app import routes
 from app.states.shell import ShellState
 
+# (label, route, icon, the key of ShellState.offers that shows it; None: everyone)
 NAV = [
-    ("Data Management", [("Communities", routes.COMMUNITIES, "network")]),
-    ("User Management", [("Users", routes.USERS, "users"),
-                         ("Audit log", routes.AUDIT, "scroll-text")]),
-    (None, [("Organizations", routes.ORGANIZATIONS, "building-2"),
-            ("Invitations", routes.INVITATIONS, "mail")]),
+    ("Data Management", [("Communities", routes.COMMUNITIES, "network", None)]),
+    ("User Management", [("Users", routes.USERS, "users", "users"),
+                         ("Audit log", routes.AUDIT, "scroll-text", "audit")]),
+    (None, [("Organizations", routes.ORGANIZATIONS, "building-2", "organizations"),
+            ("Invitations", routes.INVITATIONS, "mail", None)]),
 ]
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: str, href: str, icon: str, offer: str | None = None) -> rx.Component:
+    if offer:
+        return rx.cond(ShellState.offers[offer], _nav_link(label, href, icon))
     return rx.link(
         rx.hstack(rx.icon(icon, size=16, aria_hidden="true"), rx.text(label), spacing="2",
                   align="center"),
@@ -28,11 +34,16 @@ def nav_links() -> rx.Component:
     items: list[rx.Component] = []
     for section, links in NAV:
         if section:
-            items.append(rx.text(section, size="1", weight="bold", color_scheme="gray",
-                                 padding_top="12px", padding_x="10px"))
+            heading = rx.text(section, size="1", weight="bold", color_scheme="gray",
+                              padding_top="12px", padding_x="10px")
+            offers = [ShellState.offers[o] for *_, o in links if o]
+            if len(offers) == len(links):  # a heading shows while one of its links does
+                heading = rx.cond(functools.reduce(operator.or_, offers), heading)
+            items.append(heading)
         items.extend(_nav_link(*link) for link in links)
     items.append(rx.cond(ShellState.dev_mailbox,
                          _nav_link("Mailbox", routes.MAILBOX, "inbox"), rx.fragment()))
+    items.append(_nav_link("Account", routes.ACCOUNT, "circle-user"))
     return rx.vstack(*items, spacing="1", width="100%")
 
 
@@ -95,13 +106,14 @@ def avatar_menu() -> rx.Component:
                    rx.text(ShellState.org_name, " · ", ShellState.tenant_id, size="1"),
                    padding="8px"),
             rx.menu.separator(),
-            rx.menu.item("Managed Communities",
-                         on_select=rx.redirect(routes.MANAGED)),
+            rx.cond(ShellState.offers["managed"], rx.menu.item(
+                "Managed Communities", on_select=rx.redirect(routes.MANAGED))),
             rx.cond(ShellState.orgs.length() > 1, rx.menu.sub(
                 rx.menu.sub_trigger("Switch organization"),
                 rx.menu.sub_content(switch_items),
             ), rx.fragment()),
             rx.menu.separator(),
+            rx.menu.item("Account", on_select=rx.redirect(routes.ACCOUNT)),
             rx.menu.item("Sign out", on_select=ShellState.sign_out, color="red"),
         ),
     )

@@ -37,10 +37,8 @@ class SignInFailed(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    def __init__(self, minutes: int):
-        super().__init__(
-            f"Too many failed sign-ins. Wait {minutes} minutes before trying again."
-        )
+    def __init__(self, minutes: int, what: str = "failed sign-ins"):
+        super().__init__(f"Too many {what}. Wait {minutes} minutes before trying again.")
 
 
 class Conflict(DomainError):

@@ -18,11 +18,17 @@ TENANT_LABELS = {
     PENDING: "Invitation Pending", ACCEPTED: "Invitation Accepted", CONFIRMED: "Confirmed",
     DECLINED: "Declined", EXPIRED: "Expired", REVOKED: "Revoked",
 }
-USER_LABELS = {
+COMMUNITY_USER_LABELS = {
     PENDING: "Pending", ACCEPTED: "Accepted", CONFIRMED: "Accepted", DECLINED: "Declined",
-    EXPIRED: "Expired", REVOKED: "Deleted",
+    EXPIRED: "Expired", REVOKED: "Revoked",
 }
-LABELS = {"tenant": TENANT_LABELS, "community_user": USER_LABELS, "parent_user": USER_LABELS}
+PARENT_USER_LABELS = {**COMMUNITY_USER_LABELS, REVOKED: "Deleted"}  # 004 says Delete
+LABELS = {"tenant": TENANT_LABELS, "community_user": COMMUNITY_USER_LABELS,
+          "parent_user": PARENT_USER_LABELS}
+# Ending an invitation: the button's word per kind (its past is the `revoked` label).
+END_VERBS = {"tenant": "Revoke", "community_user": "Revoke", "parent_user": "Delete"}
+# A list that mixes kinds names the one `revoked` key with both words.
+MIXED_LABELS = {**COMMUNITY_USER_LABELS, REVOKED: "Revoked / Deleted"}
 
 
 def is_expired(expires_at: datetime, now: datetime) -> bool:
@@ -43,6 +49,49 @@ def is_live(status: str, expires_at: datetime, now: datetime) -> bool:
     return effective_status(status, expires_at, now) == PENDING
 
 
+USED_OR_ENDED = frozenset({ACCEPTED, CONFIRMED, DECLINED, REVOKED})
+CLOSED = "closed"  # what a link page shows a stranger of a used or ended invitation
+
+
+def shown_on_link(status: str, is_recipient: bool) -> str:
+    """The status a link page may show whoever opened it: a used or ended link tells
+    anyone but its recipient only that it can no longer be used (CLOSED)."""
+    return status if is_recipient or status not in USED_OR_ENDED else CLOSED
+
+
 def label(kind: str, status: str) -> str:
     """The words people read for an effective status of an invitation of `kind`."""
     return LABELS[kind][status]
+
+
+_BECAME = {ACCEPTED: "has already been accepted", CONFIRMED: "has already been confirmed",
+           DECLINED: "was declined", EXPIRED: "has expired"}
+
+
+def no_longer(kind: str, status: str) -> str:
+    """Why an invitation of `kind` in `status` cannot be used, as a sentence."""
+    became = _BECAME.get(status) or f"was {ended(kind)}"
+    return f"This invitation {became} and can no longer be used."
+
+
+def refused_use(kind: str, status: str, accepted_by: int | None,
+                accepted_at: datetime | None, user_id: int, now: datetime) -> str:
+    """Why accepting again is refused: to whoever accepted it, when (a double click), and
+    to anyone else, `no_longer`."""
+    if status in (ACCEPTED, CONFIRMED) and accepted_by == user_id and accepted_at:
+        return f"You accepted this invitation {ago(accepted_at, now)}; nothing more to do."
+    return no_longer(kind, status)
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """"3 s ago", "4 min ago", "2 h ago", "5 days ago"."""
+    seconds = max(0, int((now - then).total_seconds()))
+    for size, unit in ((86400, " days"), (3600, " h"), (60, " min")):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds} s ago"
+
+
+def ended(kind: str) -> str:
+    """"revoked" or "deleted": what ending an invitation of `kind` did, for a sentence."""
+    return LABELS[kind][REVOKED].lower()

@@ -12,6 +12,7 @@ MAX_PICKS = 200            # communities, roles or groups picked in one form
 MAX_SEARCH = 100           # characters of a search or filter text
 MAX_NAME = 200             # characters of a typed name (community, organization, group)
 MAX_LIST_ROWS = 5_000      # rows one list tab shows at most ("Show more" stops there)
+MAX_DECLINE_REASON = 500   # characters of the reason given when declining
 
 
 def check_count(items, limit: int, what: str) -> None:

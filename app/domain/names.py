@@ -10,24 +10,21 @@ ALIAS_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 USERNAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62})$")
 
 
-def normalize_alias(alias: str) -> str:
-    value = alias.strip().lower()
-    if not ALIAS_RE.fullmatch(value):
-        raise InvalidInput(
-            "An alias uses lowercase letters, digits and hyphens (not at either end), "
-            "up to 63 characters."
-        )
+def _lower_matching(text: str, pattern: re.Pattern, rule: str) -> str:
+    value = text.strip().lower()
+    if not pattern.fullmatch(value):
+        raise InvalidInput(rule)
     return value
+
+
+def normalize_alias(alias: str) -> str:
+    return _lower_matching(alias, ALIAS_RE, "An alias uses lowercase letters, digits and "
+                           "hyphens (not at either end), up to 63 characters.")
 
 
 def normalize_username(username: str) -> str:
-    value = username.strip().lower()
-    if not USERNAME_RE.fullmatch(value):
-        raise InvalidInput(
-            "A username uses lowercase letters, digits, dots, hyphens and underscores, "
-            "up to 64 characters."
-        )
-    return value
+    return _lower_matching(username, USERNAME_RE, "A username uses lowercase letters, "
+                           "digits, dots, hyphens and underscores, up to 64 characters.")
 
 
 def normalize_email(address: str, check_deliverability: bool = False) -> str:

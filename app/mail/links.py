@@ -1,9 +1,10 @@
-"""Invitation links in the outbox: sealed at rest, opened only to be delivered.
+"""Invitation (and new-password) links in the outbox: sealed at rest, opened only to be
+delivered.
 
-`enqueue` stores a message's bodies with the token of every /invite/, /join/ and
-/org-invite/ link replaced by a marker, and the tokens encrypted in `sealed_links`
-(AES-GCM under a key derived from the secret key for this purpose alone, bound to the
-Message-ID). The sender opens them just before it hands the message to the SMTP server.
+`enqueue` stores a message's bodies with the token of every /invite/, /join/, /org-invite/
+and /reset/ link replaced by a marker, and the tokens encrypted in `sealed_links` (AES-GCM
+under a key derived from the secret key for this purpose alone, bound to the Message-ID).
+The sender opens them just before it hands the message to the SMTP server.
 After delivery, when delivery fails for good, and as soon as the link can no longer be
 used, the sealed tokens are deleted and the markers say why. `drop_ended_links` is the
 one place that decides when an invitation's link has ended.
@@ -28,7 +29,7 @@ from app.models import Invitation, OutboxMessage
 from app.settings import get_settings
 
 PURPOSE = "outbox-links"
-_PATH = r"(/(?:invite|join|org-invite)/)"
+_PATH = r"(/(?:invite|join|org-invite|reset)/)"
 _TOKEN = re.compile(_PATH + r"([A-Za-z0-9_\-]+)")
 _MARKER = re.compile(_PATH + r"\[sealed link (\d+)\]")
 _ANY_LINK = re.compile(_PATH + r"(?:\[sealed link \d+\]|[A-Za-z0-9_\-]+)")

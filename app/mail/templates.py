@@ -46,6 +46,18 @@ def tenant_joined(*, invitee: str, invitee_org: str, community: str,
     return subject, text, _html(paragraphs, link, "Invitation details")
 
 
+def invitation_declined(*, recipient: str, where: str, reason: str,
+                        link: str) -> tuple[str, str, str]:
+    """(subject, text, html) telling the inviter that the invitation was declined, and why
+    when the invitee said."""
+    subject = f"{recipient} declined your invitation to {where}"
+    paragraphs = [f"{recipient} declined your invitation to {where}.",
+                  f"Their reason: {reason}" if reason else "They gave no reason.",
+                  "You can invite them again at any time."]
+    text = "\n\n".join(paragraphs + [f"Invitation details: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Invitation details")
+
+
 def renewal_request(*, recipient: str, community: str, link: str) -> tuple[str, str, str]:
     """(subject, text, html) asking the inviter to resend an expired invitation."""
     subject = f"{recipient} asks for a new invitation to {community}"
@@ -86,3 +98,17 @@ def parent_invitation(*, inviter: str, organization: str, groups: list[str],
     ]
     text = "\n\n".join(paragraphs + [f"Accept Invitation: {link}"]) + "\n"
     return subject, text, _html(paragraphs, link, "Accept Invitation")
+
+
+def password_reset(*, name: str, expires_at: datetime, link: str) -> tuple[str, str, str]:
+    """(subject, text, html) of the link to choose a new password."""
+    subject = "Choose a new Commons password"
+    paragraphs = [
+        f"Hello {name}, someone (we hope you) asked to choose a new password for your "
+        "Commons account.",
+        f"The link works once, until {_when(expires_at)}. Choosing a new password signs "
+        "out every session of your account.",
+        "If you did not ask for this, ignore this email: your password stays as it is.",
+    ]
+    text = "\n\n".join(paragraphs + [f"Choose a new password: {link}"]) + "\n"
+    return subject, text, _html(paragraphs, link, "Choose a new password")

@@ -2,7 +2,14 @@
 
 from app.models.access import Group, GroupMember, OrgRoleAssignment, Role, RolePermission
 from app.models.audit import AuditEvent
-from app.models.auth import AuthSession, Lease, SignInFailure
+from app.models.auth import (
+    AuthSession,
+    Lease,
+    PasswordReset,
+    ResetRequest,
+    SignInCode,
+    SignInFailure,
+)
 from app.models.base import utcnow
 from app.models.community import Community, CommunityMember, CommunityMemberRole, CommunityTenant
 from app.models.invitation import Invitation
@@ -12,6 +19,7 @@ from app.models.tenancy import Organization, OrganizationMember, User
 __all__ = [
     "AuditEvent", "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
     "CommunityTenant", "DevMailboxMessage", "Group", "GroupMember", "Invitation", "Lease",
-    "OrgRoleAssignment", "Organization", "OrganizationMember", "OutboxMessage", "Role",
-    "RolePermission", "SignInFailure", "User", "utcnow",
+    "OrgRoleAssignment", "Organization", "OrganizationMember", "OutboxMessage",
+    "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode", "SignInFailure",
+    "User", "utcnow",
 ]

@@ -20,6 +20,7 @@ class AuthSession(SQLModel, table=True):
     ended_at: datetime | None = None
     ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)
+    last_seen_at: datetime | None = None  # to within a few minutes (app/services/auth.py)
 
 
 class SignInFailure(SQLModel, table=True):
@@ -32,6 +33,44 @@ class SignInFailure(SQLModel, table=True):
     key: str = Field(max_length=64)
     ip: str = Field(default="", max_length=64)
     at: datetime = Field(default_factory=utcnow)
+
+
+class PasswordReset(SQLModel, table=True):
+    """An emailed link to choose a new password: the hash of its token, usable once
+    (`used_at`) until `expires_at`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ResetRequest(SQLModel, table=True):
+    """One "Forgot password" request, kept a while to throttle: the keyed hash of the
+    address typed (whether or not it has an account) and the client's address."""
+
+    __table_args__ = (Index("ix_reset_request_key_at", "key", "at"),
+                      Index("ix_reset_request_ip_at", "ip", "at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64)
+    ip: str = Field(default="", max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SignInCode(SQLModel, table=True):
+    """A one-minute, single-use code that signs a just-created account in (posted to
+    /auth/code): the hash of the code, whom it signs in and where; `used_at` once used."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
 
 
 class Lease(SQLModel, table=True):

@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from app import routes
+from app.components.respond import decline_dialog
 from app.states.accept import AcceptState as A
 
 
@@ -11,6 +13,20 @@ def _frame(*children) -> rx.Component:
                   rx.heading("Commons", size="5", as_="p"), align="center"),
         *children, spacing="4", width="100%"), size="4", width="100%", max_width="520px"),
         min_height="100vh", padding="16px"))
+
+
+def closed(signed_in_as, sign_in) -> rx.Component:
+    """A used or ended link opened by someone other than its recipient: nothing more."""
+    return rx.vstack(
+        rx.heading("Invitation not available", size="5", as_="h1"),
+        rx.callout("This invitation can no longer be used.", icon="circle-slash",
+                   role="status"),
+        rx.cond(signed_in_as == "",
+                rx.vstack(rx.text("If it was sent to you, sign in to see what became of it.",
+                                  size="2"),
+                          rx.button("Sign in", variant="soft", on_click=sign_in),
+                          spacing="2")),
+        spacing="3", width="100%")
 
 
 def _actions() -> rx.Component:
@@ -30,15 +46,23 @@ def _actions() -> rx.Component:
                                      role="status"),
                           rx.button("Sign in as someone else", variant="soft",
                                     on_click=A.sign_in_instead), spacing="3"),
-                rx.vstack(
-                    rx.hstack(rx.button("Join", size="3", on_click=A.join),
-                              rx.button("Decline", size="3", variant="soft", color_scheme="gray",
-                                        on_click=A.decline), spacing="3"),
-                    rx.input(placeholder="Reason for declining (optional)",
-                             value=A.decline_reason, on_change=A.set_decline_reason,
-                             aria_label="Reason for declining (optional)", width="100%"),
-                    spacing="3", width="100%")),
+                rx.hstack(
+                    rx.button("Join", size="3", on_click=A.join, loading=A.busy),
+                    rx.button("Decline", size="3", variant="soft", color_scheme="gray",
+                              disabled=A.busy,
+                              on_click=A.set_decline_open(True)),
+                    decline_dialog(A.decline_open, A.set_decline_open,
+                                   lambda form: A.decline(form.to(dict)["reason"].to(str)),
+                                   "The invitation for your tenant to join "
+                                   + A.invitation["community"].to(str) + "."),
+                    spacing="3")),
             spacing="3", width="100%"))
+
+
+def _into_app(label, path) -> rx.Component:
+    """The button from the link page into the app, for whoever is signed in here."""
+    return rx.cond(A.signed_in_as != "",
+                   rx.button(label, size="3", on_click=rx.redirect(path)))
 
 
 def accept_page() -> rx.Component:
@@ -47,7 +71,8 @@ def accept_page() -> rx.Component:
         rx.cond(A.error != "", rx.vstack(
             rx.heading("Invitation not available", size="5", as_="h1"),
             rx.callout(A.error, icon="triangle-alert", color_scheme="red", role="alert"))),
-        rx.cond(inv.length() > 0, rx.vstack(
+        rx.cond(inv["closed"].to(bool), closed(A.signed_in_as, A.sign_in_instead)),
+        rx.cond((inv.length() > 0) & ~inv["closed"].to(bool), rx.vstack(
             rx.heading("Join ", inv["community"].to(str), size="5", as_="h1"),
             rx.text(inv["inviter"].to(str), " of ", rx.text.strong(inv["inviter_org"].to(str)),
                     " invites your tenant to the community ",
@@ -60,21 +85,32 @@ def accept_page() -> rx.Component:
                     rx.text("Your tenant will join the community that issued the invitation. "
                             "Membership does not begin until the inviter confirms."),
                     _actions(), spacing="3", width="100%")),
-                ("accepted", rx.callout(
-                    rx.cond(inv["accepted_by_me"].to(bool),
-                            "You joined. Awaiting confirmation: membership begins when "
-                            + "the inviter confirms your tenant.",
-                            "This invitation has already been accepted and awaits confirmation."),
-                    icon="hourglass", role="status")),
-                ("confirmed", rx.callout(
-                    "Confirmed: your tenant is now part of " + inv["community"].to(str) + ".",
-                    icon="circle-check", color_scheme="green", role="status")),
+                ("accepted", rx.vstack(
+                    rx.callout(
+                        rx.cond(inv["accepted_by_me"].to(bool),
+                                "You joined. Awaiting confirmation: membership begins when "
+                                + "the inviter confirms your tenant, and the community then "
+                                + "appears on your Communities page.",
+                                "This invitation has already been accepted and awaits "
+                                "confirmation."),
+                        icon="hourglass", role="status"),
+                    _into_app("Go to Communities", routes.COMMUNITIES),
+                    spacing="3", width="100%")),
+                ("confirmed", rx.vstack(
+                    rx.callout(
+                        "Confirmed: your tenant is now part of " + inv["community"].to(str)
+                        + ".", icon="circle-check", color_scheme="green", role="status"),
+                    _into_app("Open " + inv["community"].to(str), A.community_path),
+                    spacing="3", width="100%")),
                 ("expired", rx.vstack(
                     rx.callout(
                         "This invitation has expired. Ask " + inv["inviter"].to(str) + " of "
                         + inv["inviter_org"].to(str) + " to send you a new invitation.",
                         icon="clock", color_scheme="amber", role="status"),
-                    rx.button("Ask for a new invitation", on_click=A.ask_renewal),
+                    rx.cond(inv["renewal_asked"].to(bool),
+                            rx.button(rx.icon("check", size=16), "Inviter asked",
+                                      disabled=True),
+                            rx.button("Ask for a new invitation", on_click=A.ask_renewal)),
                     spacing="3")),
                 ("declined", rx.callout("This invitation was declined.", role="status")),
                 rx.callout("This invitation was revoked and can no longer be used.",

@@ -11,14 +11,19 @@ TARGETS = [("all", "Every target"), ("invitation", "Invitations"), ("community",
            ("user", "Users")]
 
 
+def _event(e) -> rx.Component:
+    """The event in words, and beneath it, small, the action the Action filter matches."""
+    return rx.vstack(rx.text(e["sentence"], size="2", style={"overflow_wrap": "anywhere"}),
+                     rx.text(e["action"], size="1", color_scheme="gray",
+                             font_family="var(--code-font-family)"),
+                     spacing="1")
+
+
 def _card(e) -> rx.Component:
     """One event on a phone."""
     return rx.card(rx.vstack(
-        rx.hstack(rx.code(e["action"].to(str)), rx.spacer(),
-                  rx.text(e["at"], size="1", color_scheme="gray"), width="100%", wrap="wrap"),
-        rx.text(e["actor"], " · ", e["target"], size="2"),
-        rx.cond(e["details"].to(str) != "", rx.text(e["details"], size="1",
-                                                   style={"overflow_wrap": "anywhere"})),
+        rx.text(e["at"], " UTC", size="1", color_scheme="gray"),
+        _event(e),
         rx.cond(e["ip"].to(str) != "", rx.text("IP ", e["ip"], size="1", color_scheme="gray")),
         spacing="1", width="100%"), width="100%")
 
@@ -29,9 +34,8 @@ def _labelled(label: str, control: rx.Component) -> rx.Component:
 
 
 def audit_page() -> rx.Component:
-    table = data_table(["When (UTC)", "Who", "Action", "Target", "Details", "IP"], A.rows,
-                       lambda e: [e["at"], e["actor"], rx.code(e["action"].to(str)),
-                                  e["target"], rx.text(e["details"], size="1"), e["ip"]])
+    table = data_table(["When (UTC)", "Event", "IP"], A.rows,
+                       lambda e: [rx.text(e["at"], white_space="nowrap"), _event(e), e["ip"]])
     return shell(
         "Audit log",
         rx.text("User Management › Audit log", size="2", color_scheme="gray"),

@@ -2,10 +2,21 @@
 
 import reflex as rx
 
+from app.components.common import (
+    PANE_KEYS,
+    address,
+    data_table,
+    empty_state,
+    enter_clicks,
+    error_callout,
+    pane_close,
+    sort_header,
+    stamp,
+)
 from app.components.common import confirm_button as _confirm
-from app.components.common import data_table, empty_state, error_callout
 from app.components.layout import shell
 from app.components.status import show_more, status_badge, status_options
+from app.components.timeline import timeline
 from app.domain.invitation_status import (
     ACCEPTED,
     CONFIRMED,
@@ -14,6 +25,7 @@ from app.domain.invitation_status import (
     PENDING,
     REVOKED,
 )
+from app.services.community_tenants import DESCENDING
 from app.states.community import CommunityState as S
 
 # The status filter: keys as values, the words of a tenant invitation as text.
@@ -21,9 +33,12 @@ STATUSES = [("all", "All"), *status_options(
     "tenant", (PENDING, ACCEPTED, CONFIRMED, DECLINED, EXPIRED, REVOKED))]
 
 
+_TYPED = rx.Var("(document.getElementById('invite-email')?.value ?? '')").to(str)
+
+
 def invite_dialog() -> rx.Component:
-    return rx.fragment(rx.button(rx.icon("user-plus", size=16), "Invite Tenant",
-                                 on_click=S.open_invite(True)), rx.dialog.root(
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "Invite Tenant")),
         rx.dialog.content(
             rx.dialog.title("Invite Tenant"),
             rx.dialog.description(
@@ -34,7 +49,7 @@ def invite_dialog() -> rx.Component:
                             style={"font_size": "14px", "font_weight": "500"}),
                 rx.input(id="invite-email", type="email", value=S.invite_email,
                          on_change=S.set_invite_email, placeholder="admin@partner.example",
-                         width="100%"),
+                         width="100%", custom_attrs=enter_clicks("invite-submit")),
                 rx.cond(S.invite_error != "", rx.callout(S.invite_error, color_scheme="red",
                                                          icon="circle-alert", role="alert",
                                                          size="1")),
@@ -43,13 +58,15 @@ def invite_dialog() -> rx.Component:
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.cond(S.resend_offer > 0,
-                        rx.button("Resend Invitation", on_click=S.resend(S.resend_offer)),
-                        rx.button("Invite", on_click=S.send_invite)),
+                        rx.button("Resend Invitation", on_click=S.resend(S.resend_offer),
+                                  id="invite-submit"),
+                        # the field's own value: a click can outrun its last change event
+                        rx.button("Invite", on_click=S.send_invite(_TYPED), id="invite-submit")),
                 justify="end", spacing="3", margin_top="16px",
             ),
         ),
         open=S.invite_open, on_open_change=S.open_invite,
-    ))
+    )
 
 
 ROLE_CHOICES = [("none", "No role"), ("community_moderator", "Community Moderator"),
@@ -57,19 +74,25 @@ ROLE_CHOICES = [("none", "No role"), ("community_moderator", "Community Moderato
 
 
 def _user_role_row(u) -> rx.Component:
-    return rx.hstack(
+    """A user and their community role; in a narrow pane the role goes under the name
+    rather than past the pane's edge."""
+    return rx.flex(
         rx.vstack(rx.text(u["name"], size="2", weight="medium"),
-                  rx.text(u["email"], size="1", color_scheme="gray"), spacing="0"),
-        rx.spacer(),
-        rx.cond(u["locked"].to(bool), rx.badge("Community Administrator"),
+                  address(u["email"], size="1", color_scheme="gray"), spacing="0",
+                  flex="1 1 140px", min_width="0"),
+        rx.cond(u["locked"].to(bool), rx.badge("Community Administrator", max_width="100%",
+                                               white_space="normal"),
                 rx.select.root(
-                    rx.select.trigger(aria_label="Community role of " + u["name"].to(str)),
+                    rx.select.trigger(aria_label="Community role of " + u["name"].to(str),
+                                      max_width="100%"),
                     rx.select.content(*[rx.select.item(label, value=key)
-                                        for key, label in ROLE_CHOICES]),
+                                        for key, label in ROLE_CHOICES],
+                                      position="popper", align="end"),
                     value=u["role"].to(str),
                     on_change=lambda key: S.set_user_role(u["user_id"].to(int), key),
                     size="1")),
-        width="100%", align="center")
+        width="100%", align="center", justify="between", wrap="wrap", gap="2",
+        custom_attrs={"data-role-row": "true"})
 
 
 def delete_dialog() -> rx.Component:
@@ -82,12 +105,13 @@ def delete_dialog() -> rx.Component:
             rx.alert_dialog.description(
                 "Type " + name + " to confirm. Open invitations are revoked and every "
                 "membership ends; the community's history is kept."),
-            rx.input(value=S.delete_name, on_change=S.set_delete_name,
-                     aria_label="Type the community name", margin_top="12px"),
+            rx.input(on_change=S.set_delete_name,  # uncontrolled: no echo races the typing
+                     aria_label="Type the community name", margin_top="12px",
+                     custom_attrs=enter_clicks("delete-community-submit")),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.button("Delete", color_scheme="red", on_click=S.delete_community,
-                          disabled=S.delete_name != name),
+                          disabled=S.delete_name != name, id="delete-community-submit"),
                 justify="end", spacing="3", margin_top="16px"),
         ), open=S.delete_open, on_open_change=S.open_delete))
 
@@ -111,18 +135,18 @@ def tenant_pane() -> rx.Component:
         rx.alert_dialog.description(
             "Type " + t["name"].to(str) + " to confirm. Your users lose access to this "
             "community at once; the community can invite your tenant again later."),
-        rx.input(value=S.leave_name, on_change=S.set_leave_name,
-                 aria_label="Type your tenant name", margin_top="12px"),
+        rx.input(on_change=S.set_leave_name,  # uncontrolled: no echo races the typing
+                 aria_label="Type your tenant name", margin_top="12px",
+                 custom_attrs=enter_clicks("leave-submit")),
         rx.hstack(
             rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
             rx.button("Remove", color_scheme="red", on_click=S.leave,
-                      disabled=S.leave_name != t["name"].to(str)),
+                      disabled=S.leave_name != t["name"].to(str), id="leave-submit"),
             justify="end", spacing="3", margin_top="16px"),
     ), open=S.leave_open, on_open_change=S.open_leave)
     return rx.card(rx.vstack(
         rx.hstack(rx.heading("Tenant Details", size="3", as_="h2"), rx.spacer(),
-                  rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,
-                                 aria_label="Close"), width="100%"),
+                  pane_close(S.close_details), width="100%"),
         rx.text(rx.text.strong(t["name"].to(str))),
         rx.text("Tenant ID ", rx.code(t["tenant_id"].to(str)), size="2"),
         rx.text("Joined ", t["joined"].to(str), size="2"),
@@ -132,47 +156,46 @@ def tenant_pane() -> rx.Component:
         rx.cond(S.my_users.length() > 0, rx.vstack(
             rx.text("Your users' community roles", weight="bold", size="2", margin_top="8px"),
             rx.foreach(S.my_users, _user_role_row), spacing="2", width="100%")),
-        spacing="2", width="100%"), width="100%", max_width="360px")
+        spacing="2", width="100%"), id="tenant-pane", width="100%", max_width="360px",
+        custom_attrs={"onKeyDown": PANE_KEYS})
 
 
 def invitation_pane() -> rx.Component:
     d = S.details
-    timeline = rx.foreach(d["timeline"].to(list[dict[str, str]]), lambda e: rx.hstack(
-        rx.icon("circle-dot", size=14), rx.text(e["what"], weight="medium", size="2"),
-        rx.text(e["who"], " · ", e["when"], size="1", color_scheme="gray"), align="center"))
     return rx.card(rx.vstack(
         rx.hstack(rx.heading("Invitation Details", size="3", as_="h2"), rx.spacer(),
-                  rx.icon_button(rx.icon("x"), variant="ghost", on_click=S.close_details,
-                                 aria_label="Close"), width="100%"),
-        rx.text(d["recipient"].to(str), weight="bold"),
+                  pane_close(S.close_details), width="100%"),
+        address(d["recipient"], weight="bold"),
         status_badge("tenant", d["status"]),
         rx.text("Expires ", d["expires"].to(str), size="2"),
         rx.cond(d["accepted_for"].to(str) != "",
                 rx.text("Accepted for ", rx.text.strong(d["accepted_for"].to(str)), size="2")),
         rx.hstack(
             rx.cond(d["can_confirm"].to(bool), _confirm(
-                rx.button("Confirm Tenant"), "Confirm Tenant",
+                rx.button("Confirm Tenant", disabled=S.busy), "Confirm Tenant",
                 rx.text("Confirm ", rx.text.strong(d["accepted_for"].to(str)),
                         " as a member tenant of this community?"),
                 "Confirm Tenant", S.confirm(d["id"].to(int)), color="indigo")),
             rx.cond(d["can_resend"].to(bool),
-                    rx.button("Resend Invitation", variant="soft",
+                    rx.button("Resend Invitation", variant="soft", loading=S.busy,
                               on_click=S.resend(d["id"].to(int)))),
             rx.cond(d["can_revoke"].to(bool), _confirm(
-                rx.button("Revoke Invitation", variant="soft", color_scheme="red"),
+                rx.button("Revoke Invitation", variant="soft", color_scheme="red",
+                          disabled=S.busy),
                 "Revoke Invitation", "The link stops working and the invitee cannot join.",
                 "Revoke Invitation", S.revoke(d["id"].to(int)))),
             wrap="wrap", spacing="2"),
-        rx.text("Timeline", weight="bold", size="2", margin_top="8px"),
-        timeline,
-        spacing="2", width="100%"), width="100%", max_width="360px")
+        rx.box(timeline(d["timeline"]), margin_top="8px", width="100%"),
+        spacing="2", width="100%"), id="invitation-pane", width="100%", max_width="360px",
+        custom_attrs={"onKeyDown": PANE_KEYS})
 
 
 def tenants_tab() -> rx.Component:
-    table = data_table(["Tenant", "Role", "Joined", ""], S.tenants, lambda t: [
-        rx.text(t["name"], weight="medium"), t["role"], t["joined"],
-        rx.button("Select", size="1", variant="soft", on_click=S.select_tenant(t["organization_id"]),
-                  aria_label="Select " + t["name"].to(str))])
+    table = data_table(["Tenant", "Role", "Joined"], S.tenants, lambda t: [
+        rx.text(t["name"], weight="medium"), t["role"], stamp(t["joined"])],
+        on_select=lambda t: S.select_tenant(t["organization_id"]),
+        selected=lambda t: S.selected_tenant["organization_id"].to(int)
+        == t["organization_id"].to(int))
     return rx.vstack(
         rx.cond(S.header["can_invite"].to(bool), invite_dialog()),
         rx.flex(table, rx.cond(S.selected_tenant.length() > 0, tenant_pane()),
@@ -182,19 +205,19 @@ def tenants_tab() -> rx.Component:
 
 
 def invitations_tab() -> rx.Component:
-    def sortable(label: str, key: str) -> rx.Component:
-        return rx.button(label, rx.cond(S.sort_key == key, rx.icon("arrow-down-up", size=12)),
-                         variant="ghost", size="1", color_scheme="gray", high_contrast=True,
-                         on_click=S.sort_by(key), aria_label=f"Sort by {label}")
+    def sortable(label: str, key: str):
+        """The Invitations page's sortable header: each column sorts one way."""
+        return sort_header(label, S.sort_by(key), S.sort_key == key, key in DESCENDING)
 
     table = data_table(
         [sortable("Invitation Recipient", "recipient"), sortable("Status", "status"),
          sortable("Invited by", "invited_by"), sortable("Sent", "sent"),
          sortable("Expires", "expires")], S.invitations,
-        lambda i: [rx.button(i["recipient"], variant="ghost", size="1",
-                             on_click=S.select_invitation(i["id"])),
-                   status_badge("tenant", i["status"]), i["invited_by"], i["sent"],
-                   i["expires"]])
+        lambda i: [address(i["recipient"], weight="medium"),
+                   status_badge("tenant", i["status"]), i["invited_by"], stamp(i["sent"]),
+                   stamp(i["expires"])],
+        on_select=lambda i: S.select_invitation(i["id"]),
+        selected=lambda i: S.details["id"].to(int) == i["id"].to(int))
     return rx.vstack(
         rx.hstack(rx.text("Status", size="2"),
                   rx.select.root(

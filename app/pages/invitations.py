@@ -3,21 +3,27 @@
 import reflex as rx
 
 from app.components.common import (
+    PANE_KEYS,
+    address,
     confirm_button,
     data_table,
     empty_state,
     error_callout,
+    pane_close,
+    sort_header,
     table_or_cards,
 )
 from app.components.layout import shell
+from app.components.respond import decline_dialog
 from app.components.status import status_badge
+from app.components.timeline import timeline
+from app.domain import invitation_status as st
 from app.states.invitations import InvitationsState as I
 
 KINDS = [("all", "All kinds"), ("tenant", "Tenant"), ("community_user", "Community user"),
          ("parent_user", "Parent organization user")]
-STATUSES = [("all", "All statuses"), ("pending", "Pending"), ("accepted", "Accepted"),
-            ("confirmed", "Confirmed"), ("declined", "Declined"), ("expired", "Expired"),
-            ("revoked", "Revoked / Deleted")]
+STATUSES = [("all", "All statuses"), *((key, st.MIXED_LABELS[key]) for key in (
+    "pending", "accepted", "confirmed", "declined", "expired", "revoked"))]
 DIRECTIONS = [("all", "Sent and received"), ("sent", "Sent"), ("received", "Received")]
 SORTS = [("sent", "Sent"), ("expires", "Expires"), ("recipient", "Recipient"), ("kind", "Kind")]
 NOWRAP = {"white_space": "nowrap"}
@@ -44,55 +50,55 @@ def _place_select() -> rx.Component:
         value=I.place, on_change=lambda v: I.set_filter("place", v), size="2")
 
 
-def _arrow(key: str) -> rx.Component:
-    return rx.cond(I.sort == key, rx.cond(I.descending, rx.icon("arrow-down", size=14),
-                                          rx.icon("arrow-up", size=14)),
-                   rx.icon("arrow-up-down", size=14, opacity="0.45"))
-
-
 def _sortable(key: str, label: str):
     """A column header that sorts by its column (again: the other way round)."""
-    button = rx.el.button(
-        label, _arrow(key), on_click=I.sort_by(key), aria_label=f"Sort by {label.lower()}",
-        style={"display": "inline-flex", "align_items": "center", "gap": "4px",
-               "font": "inherit", "color": "inherit", "background": "none", "border": "none",
-               "padding": "0", "cursor": "pointer", **NOWRAP})
-    return button, {"aria_sort": rx.cond(I.sort == key, rx.cond(I.descending, "descending",
-                                                                "ascending"), "none")}
+    return sort_header(label, I.sort_by(key), I.sort == key, I.descending)
 
 
-def _count(key: str, label: str) -> rx.Component:
+def _count(key: str, label, aria: str = "") -> rx.Component:
     return rx.button(label, " ", rx.badge(I.counts[key].to(str), variant="surface",
                                           high_contrast=True),
                      variant=rx.cond(I.status == key, "solid", "soft"), size="1",
-                     on_click=I.toggle_status(key), aria_label=f"Show {label.lower()}",
+                     on_click=I.toggle_status(key),
+                     aria_label=f"Show {(aria or label).lower()}",
                      aria_pressed=I.status == key)
 
 
-def _actions(r) -> rx.Component:
-    """The buttons the row's `can_*` flags offer (its status, and the viewer's side)."""
+def _actions(r, wrap: str = "nowrap") -> rx.Component:
+    """The buttons the row's `can_*` flags offer (its status, and the viewer's side): in
+    one row in the table, wrapping on a card."""
     iid = r["id"].to(int)
     withdraw = rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke")
     return rx.flex(
         rx.cond(r["can_accept"].to(bool),
                 rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
-                          on_click=I.accept(iid))),
+                          disabled=I.busy, on_click=I.accept(iid))),
         rx.cond(r["can_decline"].to(bool),
                 rx.button("Decline", size="1", variant="soft", color_scheme="gray",
-                          on_click=I.decline(iid))),
+                          disabled=I.busy, on_click=I.open_decline(iid))),
         rx.cond(r["can_confirm"].to(bool),
-                rx.button("Confirm", size="1", on_click=I.confirm(iid))),
+                confirm_button(
+                    rx.button("Confirm Tenant", size="1", disabled=I.busy), "Confirm Tenant",
+                    "Confirm the tenant that accepted as a member tenant of "
+                    + r["where"].to(str) + "?", "Confirm Tenant", I.confirm(iid),
+                    color="indigo")),
         rx.cond(r["can_resend"].to(bool),
-                rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid))),
+                rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid),
+                          disabled=I.busy)),
         rx.cond(r["can_revoke"].to(bool),
                 confirm_button(
-                    rx.button(withdraw, size="1", variant="soft", color_scheme="red"),
+                    rx.button(withdraw, size="1", variant="soft", color_scheme="red",
+                              disabled=I.busy),
                     withdraw + " the invitation to " + r["recipient"].to(str) + "?",
                     "Its link stops working at once. You can invite them again later.",
                     withdraw, I.revoke(iid))),
         rx.button("Details", size="1", variant="ghost", on_click=I.open_details(iid),
                   aria_label="Details of the invitation to " + r["recipient"].to(str)),
-        gap="6px", wrap="wrap", align="center")
+        # nowrap in the table: a button's words would otherwise count as able to wrap when
+        # the column is sized, and the row of buttons would overflow it
+        gap="6px", wrap=wrap, align="center",
+        white_space="normal" if wrap == "wrap" else "nowrap",
+        on_click=rx.stop_propagation)  # a button acts; the row around it selects
 
 
 def _delivery(r) -> rx.Component:
@@ -106,7 +112,7 @@ def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
     d = I.details
     return rx.vstack(
         rx.hstack(heading, rx.spacer(), close, width="100%"),
-        rx.text(d["recipient"].to(str), weight="bold", style={"overflow_wrap": "anywhere"}),
+        address(d["recipient"], weight="bold"),
         rx.text(d["kind"].to(str), " · ", d["where"].to(str), size="2"),
         rx.text("Grants: ", d["grants"].to(str), size="2"),
         rx.text("From ", d["invited_by"].to(str), " (", d["from_org"].to(str), ")", size="2"),
@@ -115,18 +121,15 @@ def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
         rx.cond(d["delivery"].to(str) == "failed", rx.callout(
             "Delivery failed: " + d["delivery_error"].to(str), color_scheme="red",
             icon="mail-x", size="1")),
-        rx.text("Timeline", weight="bold", size="2"),
-        rx.foreach(d["timeline"].to(list[dict[str, str]]), lambda e: rx.text(
-            e["what"], " · ", e["who"], " · ", e["when"], size="2")),
+        timeline(d["timeline"]),
         spacing="2", width="100%")
 
 
 def details_pane() -> rx.Component:
     """Beside the table on a wide screen, under the list on a phone (scrolled to)."""
-    close = rx.icon_button(rx.icon("x"), variant="ghost", on_click=I.close_details,
-                           aria_label="Close")
+    close = pane_close(I.close_details)
     return rx.card(_details_body(rx.heading("Invitation Details", size="3", as_="h2"), close),
-                   id="invitation-details", width="100%",
+                   id="invitation-details", custom_attrs={"onKeyDown": PANE_KEYS}, width="100%",
                    max_width=rx.breakpoints(lg="360px"), flex_shrink="0",
                    position=rx.breakpoints(initial="static", lg="sticky"), top="72px",
                    align_self="flex-start", style={"scroll_margin_top": "72px"})
@@ -137,10 +140,19 @@ def _table() -> rx.Component:
         [_sortable("kind", "Kind"), _sortable("recipient", "Recipient"), "Where", "Grants",
          "Status", "Invited by", _sortable("sent", "Sent"), _sortable("expires", "Expires"),
          "Delivery", ""], I.rows,
-        lambda r: [r["kind"], rx.text(r["recipient"], weight="medium"), r["where"],
-                   r["grants"], status_badge(r["kind_key"], r["status"]), r["invited_by"],
-                   _day(r["sent"]), _day(r["expires"]), _delivery(r), _actions(r)],
-        sticky_last=True)
+        lambda r: [r["kind"], address(r["recipient"], weight="medium", min_width="10em"),
+                   r["where"], r["grants"], status_badge(r["kind_key"], r["status"]),
+                   _inviter(r), _day(r["sent"]), _day(r["expires"]), _delivery(r),
+                   _actions(r)],
+        sticky_last=True, on_select=lambda r: I.open_details(r["id"].to(int)),
+        selected=lambda r: I.details["id"].to(int) == r["id"].to(int))
+
+
+def _inviter(r) -> rx.Component:
+    """Who sent it; a received invitation also names the organization it came from."""
+    return rx.cond(r["received"].to(bool),
+                   rx.text(r["invited_by"].to(str), " (", r["from_org"].to(str), ")", as_="span"),
+                   rx.text(r["invited_by"].to(str), as_="span"))
 
 
 def _day(stamp) -> rx.Component:
@@ -151,15 +163,15 @@ def _day(stamp) -> rx.Component:
 def _card(r) -> rx.Component:
     """One invitation on a phone: the same facts and actions as a table row."""
     return rx.card(rx.vstack(
-        rx.hstack(rx.text(r["recipient"], weight="bold", style={"word_break": "break-all"}),
+        rx.hstack(address(r["recipient"], weight="bold"),
                   rx.spacer(), status_badge(r["kind_key"], r["status"]), width="100%",
                   align="start"),
         rx.text(r["kind"], " · ", r["where"], size="2"),
         rx.text("Grants ", r["grants"], size="2", color_scheme="gray"),
-        rx.text("Sent ", r["sent"], " by ", r["invited_by"], size="2", color_scheme="gray"),
+        rx.text("Sent ", r["sent"], " by ", _inviter(r), size="2", color_scheme="gray"),
         rx.hstack(rx.text("Expires ", r["expires"], size="2", color_scheme="gray"),
                   rx.spacer(), _delivery(r), width="100%"),
-        _actions(r), spacing="1", width="100%"), width="100%")
+        _actions(r, "wrap"), spacing="1", width="100%"), width="100%")
 
 
 def _list() -> rx.Component:
@@ -182,7 +194,11 @@ def invitations_page() -> rx.Component:
         "Invitations",
         rx.flex(_count("pending", "Pending"), _count("accepted", "Accepted"),
                 _count("confirmed", "Confirmed"), _count("declined", "Declined"),
-                _count("expired", "Expired"), _count("revoked", "Revoked"),
+                _count("expired", "Expired"),
+                _count("revoked", rx.match(I.kind, ("parent_user", "Deleted"),
+                                           ("tenant", "Revoked"), ("community_user", "Revoked"),
+                                           st.MIXED_LABELS[st.REVOKED]),
+                       "revoked or deleted"),
                 spacing="2", wrap="wrap"),
         rx.flex(
             _filter("kind", KINDS, "Filter by kind"),
@@ -197,10 +213,14 @@ def invitations_page() -> rx.Component:
             rx.cond(I.filtered, rx.button(rx.icon("x", size=14), "Clear filters",
                                           variant="ghost", on_click=I.clear_filters)),
             rx.spacer(),
-            rx.link(rx.button(rx.icon("download", size=14), "Export CSV", variant="soft"),
-                    href=I.export_href, is_external=True),
+            rx.button(rx.link(rx.icon("download", size=14), "Export CSV", href=I.export_href,
+                              is_external=True, underline="none"),
+                      as_child=True, variant="soft"),
             spacing="2", wrap="wrap", align="center", width="100%"),
         error_callout(I.error),
+        decline_dialog(I.decline_for != 0, I.set_decline_open,
+                       lambda form: I.decline(I.decline_for, form.to(dict)["reason"].to(str)),
+                       I.decline_about),
         rx.flex(
             rx.cond(I.rows.length() > 0, _list(), rx.cond(
                 I.loaded, empty_state("mail", "No invitations match",

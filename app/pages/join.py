@@ -2,7 +2,9 @@
 
 import reflex as rx
 
-from app.pages.accept import _frame
+from app import routes
+from app.pages.accept import _frame, closed
+from app.pages.signin import NativeForm
 from app.states.join import JoinState as J
 
 
@@ -27,12 +29,35 @@ def _create_account() -> rx.Component:
         spacing="3", width="100%"), on_submit=J.create_account, width="100%")
 
 
+def _open_label(name) -> rx.Var:
+    """The button into the app: the one community joined, or all of them."""
+    return rx.cond(name != "", "Open " + name, "Go to Communities")
+
+
 def _ready() -> rx.Component:
+    """The account is created: this form posts its one-minute code at once (a script
+    submits it; the button is there should that not happen) and the app opens signed in."""
+    made = J.created
+    return NativeForm.create(
+        rx.vstack(
+            rx.callout("Your account is ready and the invitation is accepted. Signing you "
+                       "in…", icon="circle-check", color_scheme="green", role="status"),
+            *[rx.el.input(type="hidden", name=name, value=made[name].to(str))
+              for name in ("code", "next", "tenant", "user")],
+            rx.button(_open_label(made["name"].to(str)), type="submit", size="3"),
+            spacing="3", width="100%"),
+        id="join-code-form", method="post", action=routes.API_SIGN_IN_CODE, width="100%")
+
+
+def _accepted() -> rx.Component:
+    inv = J.invitation
     return rx.vstack(
-        rx.callout("Your account is ready and the invitation is accepted. Sign in with the "
-                   "organization alias " + J.created_alias + ".", icon="circle-check",
-                   color_scheme="green", role="status"),
-        rx.button("Sign in", on_click=J.sign_in_after_creation, size="3"), spacing="3")
+        rx.callout("Accepted: you can now use " + inv["communities"].to(str) + " of "
+                   + inv["owner"].to(str) + ".", icon="circle-check", color_scheme="green",
+                   role="status"),
+        rx.button(_open_label(inv["joined_name"].to(str)), size="3",
+                  on_click=J.open_communities),
+        spacing="3", width="100%")
 
 
 def _respond() -> rx.Component:
@@ -45,7 +70,7 @@ def _respond() -> rx.Component:
                                          role="status", icon="info"),
                               rx.button("Sign in as someone else", variant="soft",
                                         on_click=J.sign_in), spacing="3"),
-                    rx.button("Accept", size="3", on_click=J.accept)),
+                    rx.button("Accept", size="3", on_click=J.accept, loading=J.busy)),
             rx.cond(inv["has_account"].to(bool),
                     rx.vstack(rx.text("Sign in with your Commons account to accept."),
                               rx.button("Sign in to accept", size="3", on_click=J.sign_in),
@@ -61,20 +86,17 @@ def join_page() -> rx.Component:
         rx.cond(J.error != "", rx.vstack(
             rx.heading("Invitation not available", size="5", as_="h1"),
             rx.callout(J.error, icon="triangle-alert", color_scheme="red", role="alert"))),
-        rx.cond(inv.length() > 0, rx.vstack(
+        rx.cond(inv["closed"].to(bool), closed(J.signed_in_as, J.sign_in)),
+        rx.cond((inv.length() > 0) & ~inv["closed"].to(bool), rx.vstack(
             rx.heading("Join " + inv["communities"].to(str), size="5", as_="h1"),
             rx.text(inv["inviter"].to(str), " of ", rx.text.strong(inv["owner"].to(str)),
                     " invites you with the roles ", rx.text.strong(inv["roles"].to(str)), "."),
             rx.text("Invitation for ", rx.code(inv["recipient"].to(str)), " · expires ",
                     inv["expires"].to(str), size="2", color_scheme="gray"),
-            rx.cond(J.created_alias != "", _ready(), rx.match(
+            rx.cond(J.created.length() > 0, _ready(), rx.match(
                 inv["status"].to(str),
                 ("pending", _respond()),
-                ("accepted", rx.callout(
-                    "Accepted. Sign in with the alias " + inv["owner_alias"].to(str)
-                    + " (or switch to " + inv["owner"].to(str) + " from your avatar menu) "
-                    "to reach the communities.", icon="circle-check", color_scheme="green",
-                    role="status")),
+                ("accepted", _accepted()),
                 ("expired", rx.callout("This invitation has expired. Ask "
                                        + inv["inviter"].to(str) + " for a new one.",
                                        icon="clock", color_scheme="amber", role="status")),

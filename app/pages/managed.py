@@ -3,22 +3,30 @@
 import reflex as rx
 
 from app.components.batch_results import batch_progress, batch_results
-from app.components.common import data_table, empty_state, error_callout
+from app.components.common import (
+    address,
+    confirm_button,
+    data_table,
+    empty_state,
+    error_callout,
+    field_label,
+    stamp,
+)
 from app.components.layout import shell
 from app.components.status import status_badge
 from app.domain.limits import MAX_BATCH
-from app.domain.permissions import COMMUNITY_PERMISSIONS
+from app.pages.managed_roles import roles_tab
 from app.states.managed import ManagedState as M
-
-
-def _label(text: str, for_id: str) -> rx.Component:
-    return rx.el.label(text, html_for=for_id, style={"font_size": "14px", "font_weight": "500"})
 
 
 def _community_name(c) -> rx.Component:
     return rx.hstack(rx.cond(c["depth"].to(int) > 0, rx.icon("corner-down-right", size=14)),
                      rx.text(c["name"], weight=rx.cond(c["kind"] == "mssp", "bold", "medium")),
-                     rx.cond(c["kind"] == "mssp", rx.badge("MSSP main")), align="center",
+                     rx.cond(c["kind"] == "mssp", rx.badge("MSSP main")),
+                     rx.cond(c["includes"].to(str) != "",
+                             rx.text("includes ", c["includes"].to(str), size="1",
+                                     color_scheme="gray")),
+                     align="center", wrap="wrap",
                      padding_left=rx.cond(c["depth"].to(int) > 0, "16px", "0"))
 
 
@@ -39,15 +47,15 @@ def community_dialog() -> rx.Component:
             rx.dialog.description("An MSSP community is a main community that contains managed "
                                   "communities; a managed community takes people."),
             rx.form(rx.vstack(
-                _label("Name", "mc-name"), rx.input(id="mc-name", name="name", width="100%"),
-                _label("Description", "mc-description"),
+                field_label("Name", "mc-name"), rx.input(id="mc-name", name="name", width="100%"),
+                field_label("Description", "mc-description"),
                 rx.input(id="mc-description", name="description", width="100%"),
-                _label("Type", "mc-kind"),
+                field_label("Type", "mc-kind"),
                 rx.el.select(rx.el.option("Managed community", value="managed"),
                              rx.el.option("MSSP community (main)", value="mssp"),
                              id="mc-kind", name="kind", class_name="rt-reset",
                              style={"padding": "6px", "width": "100%"}),
-                _label("Inside MSSP community", "mc-parent"),
+                field_label("Inside MSSP community", "mc-parent"),
                 rx.el.select(rx.el.option("None", value="none"), mains, id="mc-parent",
                              name="parent", style={"padding": "6px", "width": "100%"}),
                 error_callout(M.community_error),
@@ -58,9 +66,13 @@ def community_dialog() -> rx.Component:
         ), open=M.community_open, on_open_change=M.open_community))
 
 
+def _kind(c) -> rx.Component:
+    return rx.cond(c["kind"] == "mssp", "MSSP", "Managed")
+
+
 def communities_tab() -> rx.Component:
     table = data_table(["Community", "Type", "Description"], M.communities, lambda c: [
-        _community_name(c), rx.cond(c["kind"] == "mssp", "MSSP", "Managed"), c["description"]])
+        _community_name(c), _kind(c), c["description"]], cards=True)
     return rx.vstack(
         rx.cond(M.can_create, community_dialog()),
         rx.cond(M.communities.length() > 0, table,
@@ -77,14 +89,14 @@ def invite_dialog() -> rx.Component:
         rx.text(r["name"].to(str), rx.cond(r["custom"].to(bool), " (custom)", "")),
         M.pick_roles.contains(r["id"].to(int)), lambda on: M.pick_role(r["id"].to(int), on),
         r["name"].to(str) + rx.cond(r["custom"].to(bool), " (custom)", "")))
-    return rx.fragment(
-        rx.button(rx.icon("user-plus", size=16), "+ User", on_click=M.open_invite(True)),
-        rx.dialog.root(rx.dialog.content(
+    return rx.dialog.root(
+        rx.dialog.trigger(rx.button(rx.icon("user-plus", size=16), "+ User")),
+        rx.dialog.content(
             rx.dialog.title("Invite users"),
             rx.dialog.description(f"Up to {MAX_BATCH:,} addresses, one per line or separated "
                                   "by commas."),
             rx.vstack(
-                _label("User's email", "invite-addresses"),
+                field_label("User's email", "invite-addresses"),
                 rx.text_area(id="invite-addresses", value=M.addresses,
                              on_change=M.set_addresses, width="100%",
                              placeholder="guest@client.example"),
@@ -100,7 +112,7 @@ def invite_dialog() -> rx.Component:
                           width="100%"),
                 spacing="2", margin_top="12px", width="100%"),
             max_width="560px",
-        ), open=M.invite_open, on_open_change=M.open_invite))
+        ), open=M.invite_open, on_open_change=M.open_invite)
 
 
 def member_dialog() -> rx.Component:
@@ -111,6 +123,7 @@ def member_dialog() -> rx.Component:
         rx.dialog.title("Change roles"),
         rx.dialog.description(M.member_label),
         rx.vstack(boxes, spacing="2", margin_top="12px"),
+        rx.box(error_callout(M.member_error), margin_top="12px"),
         rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                   rx.button("Save roles", on_click=M.save_member_roles), justify="end",
                   margin_top="16px"),
@@ -118,41 +131,40 @@ def member_dialog() -> rx.Component:
 
 
 def _confirm(label: str, title: str, text, action, color="red") -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button(label, size="1", variant="soft", color_scheme=color)),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(title), rx.alert_dialog.description(text),
-            rx.hstack(rx.alert_dialog.cancel(rx.button("Cancel", variant="soft",
-                                                       color_scheme="gray")),
-                      rx.alert_dialog.action(rx.button(label, color_scheme=color,
-                                                       on_click=action)),
-                      justify="end", spacing="3", margin_top="16px")))
+    return confirm_button(rx.button(label, size="1", variant="soft", color_scheme=color),
+                          title, text, label, action, color=color)
+
+
+def _member_actions(m) -> rx.Component:
+    return rx.hstack(rx.button("Change roles", size="1", variant="soft",
+                               on_click=M.open_member(m["member_id"])),
+                     _confirm("Remove", "Remove from community",
+                              "Remove " + m["name"].to(str) + " from " + m["community"].to(str)
+                              + "? Their access ends at once.",
+                              M.remove_member(m["member_id"].to(int))),
+                     spacing="2")
+
+
+def _invitation_actions(i) -> rx.Component:
+    return rx.hstack(rx.button("Resend", size="1", variant="soft", disabled=M.busy,
+                               on_click=M.resend(i["id"].to(int))),
+                     _confirm("Revoke", "Revoke invitation",
+                              "The link stops working for this community.",
+                              M.revoke(i["id"].to(int))), spacing="2")
 
 
 def users_tab() -> rx.Component:
     filter_options = rx.foreach(M.communities, lambda c: rx.select.item(
         c["name"].to(str), value=c["id"].to(str)))
     members = data_table(["Name", "Email", "Community", "Roles", "Joined", ""], M.members,
-                         lambda m: [rx.text(m["name"], weight="medium"), m["email"],
-                                    m["community"], m["roles"], m["joined"],
-                                    rx.hstack(rx.button("Change roles", size="1", variant="soft",
-                                                        on_click=M.open_member(m["member_id"])),
-                                              _confirm("Remove", "Remove from community",
-                                                       "Remove " + m["name"].to(str) + " from "
-                                                       + m["community"].to(str)
-                                                       + "? Their access ends at once.",
-                                                       M.remove_member(m["member_id"].to(int))),
-                                              spacing="2")])
+                         lambda m: [rx.text(m["name"], weight="medium"), address(m["email"]),
+                                    m["community"], m["roles"], stamp(m["joined"]),
+                                    _member_actions(m)], cards=True)
     invitations = data_table(
         ["Invitation Recipient", "Community", "Roles", "Status", "Expires", ""], M.invitations,
-        lambda i: [i["recipient"], i["community"], i["roles"],
-                   status_badge("community_user", i["status"]),
-                   i["expires"],
-                   rx.hstack(rx.button("Resend", size="1", variant="soft",
-                                       on_click=M.resend(i["id"].to(int))),
-                             _confirm("Revoke", "Revoke invitation",
-                                      "The link stops working for this community.",
-                                      M.revoke(i["id"].to(int))), spacing="2")])
+        lambda i: [address(i["recipient"]), i["community"], i["roles"],
+                   status_badge("community_user", i["status"]), stamp(i["expires"]),
+                   _invitation_actions(i)], cards=True)
     return rx.vstack(
         rx.hstack(invite_dialog(), rx.spacer(), rx.text("Community", size="2"),
                   rx.select.root(rx.select.trigger(aria_label="Filter by community"),
@@ -169,51 +181,6 @@ def users_tab() -> rx.Component:
                 rx.text("No pending invitations.", color_scheme="gray")),
         member_dialog(),
         spacing="3", width="100%")
-
-
-def _permission_box(perm: str, text: str) -> rx.Component:
-    return rx.el.label(rx.hstack(
-        rx.checkbox(checked=M.role_perms.contains(perm), disabled=~M.ceiling.contains(perm),
-                    on_change=lambda on: M.pick_permission(perm, on), aria_label=perm),
-        rx.text(rx.code(perm), " ", text, size="2"), align="center"))
-
-
-def role_dialog() -> rx.Component:
-    boxes = [_permission_box(perm, text) for perm, text in COMMUNITY_PERMISSIONS.items()]
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(rx.cond(M.role_id > 0, "Edit role", "New role")),
-        rx.dialog.description("Pick permissions from the catalog. You can only use the "
-                              "permissions you hold yourself."),
-        rx.vstack(
-            _label("Name", "role-name"),
-            rx.input(id="role-name", value=M.role_name, on_change=M.set_role_name,
-                     width="100%"),
-            _label("Description", "role-description"),
-            rx.input(id="role-description", value=M.role_description,
-                     on_change=M.set_role_description, width="100%"),
-            rx.text("Permissions", weight="medium", size="2"), *boxes,
-            error_callout(M.role_error),
-            rx.hstack(rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                      rx.button("Save role", on_click=M.save_role), justify="end",
-                      width="100%"),
-            spacing="2", margin_top="12px", width="100%"),
-    ), open=M.role_open, on_open_change=M.close_role)
-
-
-def roles_tab() -> rx.Component:
-    table = data_table(["Role", "Type", "Permissions", "Held by", ""], M.roles, lambda r: [
-        rx.vstack(rx.text(r["name"].to(str), weight="medium"),
-                  rx.text(r["description"].to(str), size="1", color_scheme="gray"), spacing="0"),
-        rx.cond(r["custom"].to(bool), "Custom", "Default"), r["permissions"].to(str),
-        r["holders"].to(str),
-        rx.cond(r["custom"].to(bool), rx.hstack(
-            rx.button("Edit", size="1", variant="soft", on_click=M.open_role(r["id"])),
-            _confirm("Delete", "Delete role", "Delete the role " + r["name"].to(str) + "?",
-                     M.delete_role(r["id"].to(int))), spacing="2"))])
-    return rx.vstack(
-        rx.cond(M.ceiling.length() > 0,
-                rx.button(rx.icon("plus", size=16), "New role", on_click=M.open_role(0))),
-        table, role_dialog(), spacing="3", width="100%")
 
 
 def managed_page() -> rx.Component:

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from app.pages.accept import _frame
+from app.pages.accept import _frame, closed
 from app.states.org_invite import OrgInviteState as O
 
 
@@ -18,7 +18,8 @@ def _respond() -> rx.Component:
                                      role="status"),
                           rx.button("Sign in as someone else", variant="soft",
                                     on_click=O.sign_in), spacing="3"),
-                rx.button("Accept Invitation", size="3", on_click=O.accept)))
+                rx.button("Accept Invitation", size="3", on_click=O.accept,
+                          loading=O.busy)))
 
 
 def org_invite_page() -> rx.Component:
@@ -27,7 +28,8 @@ def org_invite_page() -> rx.Component:
         rx.cond(O.error != "", rx.vstack(
             rx.heading("Invitation not available", size="5", as_="h1"),
             rx.callout(O.error, icon="triangle-alert", color_scheme="red", role="alert"))),
-        rx.cond(inv.length() > 0, rx.vstack(
+        rx.cond(inv["closed"].to(bool), closed(O.signed_in_as, O.sign_in)),
+        rx.cond((inv.length() > 0) & ~inv["closed"].to(bool), rx.vstack(
             rx.heading("Join " + inv["organization"].to(str), size="5", as_="h1"),
             rx.text("You are invited, as a user of ", rx.text.strong(inv["parent"].to(str)),
                     ", to the organization ", rx.text.strong(inv["organization"].to(str)),
@@ -37,10 +39,13 @@ def org_invite_page() -> rx.Component:
             rx.match(
                 inv["status"].to(str),
                 ("pending", _respond()),
-                ("accepted", rx.callout(
-                    "Accepted: you are now a user of " + inv["organization"].to(str)
-                    + ". Switch to it from your avatar menu.", icon="circle-check",
-                    color_scheme="green", role="status")),
+                ("accepted", rx.vstack(
+                    rx.callout("Accepted: you are now a user of " + inv["organization"].to(str)
+                               + ". Open it to work there.", icon="circle-check",
+                               color_scheme="green", role="status"),
+                    rx.button("Open " + inv["organization"].to(str), size="3",
+                              on_click=O.open_organization),
+                    spacing="3", width="100%")),
                 ("expired", rx.callout("This invitation has expired: links are valid for 72 "
                                        "hours. Ask for a new one.", icon="clock",
                                        color_scheme="amber", role="status")),

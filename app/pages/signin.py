@@ -28,6 +28,12 @@ def _error() -> rx.Component:
                               role="alert", size="1"), rx.fragment())
 
 
+def _notice() -> rx.Component:
+    return rx.cond(SignInState.notice != "",
+                   rx.callout(SignInState.notice, icon="info", color_scheme="blue",
+                              role="status", size="1"), rx.fragment())
+
+
 def tenant_step() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -55,37 +61,51 @@ def identity_step() -> rx.Component:
             rx.el.input(type="hidden", name="tenant", value=SignInState.tenant),
             rx.el.input(type="hidden", name="next", value=SignInState.next_path),
             _field("Email or username", "identifier", rx.input(
-                id="identifier", name="identifier", auto_focus=True, required=True,
+                id="identifier", name="identifier", default_value=SignInState.identifier,
+                auto_focus=SignInState.identifier == "", required=True,
                 auto_complete="username", size="3", width="100%")),
             _field("Password", "password", rx.input(
                 id="password", name="password", type="password", required=True,
+                auto_focus=SignInState.identifier != "",
                 auto_complete="current-password", size="3", width="100%")),
             rx.button("Sign in", type="submit", size="3", width="100%"),
+            rx.link("Forgot password?", href=SignInState.forgot_href, size="2"),
             spacing="4", width="100%",
         ),
         method="post", action=routes.API_SIGNIN, width="100%",
     )
 
 
-def signin_page() -> rx.Component:
+def card_page(title, intro, *children: rx.Component) -> rx.Component:
+    """A page of one card under the Commons brand: sign-in, forgot and reset password."""
     return rx.el.main(
         rx.center(
             rx.card(
                 rx.vstack(
                     rx.hstack(rx.icon("orbit", size=28, aria_hidden="true"),
                               rx.heading("Commons", size="6", as_="p"), align="center"),
-                    rx.heading(rx.cond(SignInState.step == 1, "Sign in",
-                                       "Verify your identity"), size="5", as_="h1"),
-                    rx.text(rx.cond(SignInState.step == 1,
-                                    "Enter the Tenant ID or alias of your organization.",
-                                    "Sign in with your email or username and password."),
-                            size="2", color_scheme="gray"),
-                    _error(),
-                    rx.cond(SignInState.step == 1, tenant_step(), identity_step()),
+                    rx.heading(title, size="5", as_="h1"),
+                    rx.text(intro, size="2", color_scheme="gray"),
+                    *children,
                     spacing="4", width="100%",
                 ),
                 size="4", width="100%", max_width="420px",
             ),
             min_height="100vh", padding="16px",
         ),
+    )
+
+
+def signin_page() -> rx.Component:
+    return card_page(
+        rx.cond(SignInState.step == 1, "Sign in", "Verify your identity"),
+        rx.cond(SignInState.step == 1, "Enter the Tenant ID or alias of your organization.",
+                "Sign in with your email or username and password."),
+        # The form mounts once the page has loaded, so that its fields start from what
+        # was typed and the right one takes the focus.
+        rx.cond(rx.State.is_hydrated, rx.fragment(
+            _notice(),
+            _error(),
+            rx.cond(SignInState.step == 1, tenant_step(), identity_step()),
+        ), rx.center(rx.spinner(size="3"))),
     )

@@ -3,11 +3,18 @@
 import reflex as rx
 
 from app.components.batch_results import batch_progress, batch_results
-from app.components.common import data_table, empty_state, error_callout
+from app.components.common import (
+    address,
+    data_table,
+    empty_state,
+    error_callout,
+    stamp,
+)
 from app.components.layout import shell
 from app.components.status import show_more, status_badge, status_options
 from app.domain.invitation_status import ACCEPTED, EXPIRED, PENDING, REVOKED
 from app.domain.limits import MAX_BATCH
+from app.pages.users_groups import groups_tab
 from app.states.org_users import OrgUsersState as U
 
 # The status filter: keys as values, the words of a parent user invitation as text.
@@ -22,7 +29,8 @@ def _label(text: str, for_id: str) -> rx.Component:
 def invite_parent_dialog() -> rx.Component:
     chips = rx.foreach(U.chips, lambda c: rx.badge(
         c, rx.icon_button(rx.icon("x", size=10), size="1", variant="ghost",
-                          on_click=U.remove_chip(c), aria_label="Remove " + c),
+                          on_click=[U.remove_chip(c), rx.set_focus("parent-usernames")],
+                          aria_label="Remove " + c),  # the focus goes on to the field
         variant="soft", size="2", high_contrast=True))
     groups = rx.foreach(U.groups, lambda g: rx.el.label(rx.hstack(
         rx.checkbox(checked=U.pick_groups.contains(g["id"].to(int)),
@@ -57,66 +65,29 @@ def invite_parent_dialog() -> rx.Component:
                       rx.button("Invite", on_click=U.send_invites, loading=U.inviting),
                       justify="end", width="100%"),
             spacing="2", margin_top="12px", width="100%"),
+        # opened from Add user's menu: closing gives the focus back to Add user
+        custom_attrs={"onCloseAutoFocus": rx.Var(
+            "((e) => { const add = document.getElementById('add-user'); "
+            "if (add) { e.preventDefault(); add.focus(); } })")},
     ), open=U.invite_open, on_open_change=U.open_invite)
+
+
+def _membership(r) -> rx.Component:
+    return rx.cond(r["kind"] == "From the parent organization",
+                   rx.badge(rx.icon("arrow-up-from-line", size=12), r["kind"],
+                            high_contrast=True), r["kind"])
 
 
 def users_tab() -> rx.Component:
     table = data_table(
         ["Name", "Email", "Username", "Membership", "Roles", "Status"], U.users,
-        lambda r: [rx.text(r["name"], weight="medium"), r["email"], r["username"],
-                   rx.cond(r["kind"] == "From the parent organization",
-                           rx.badge(rx.icon("arrow-up-from-line", size=12), r["kind"],
-                                    high_contrast=True), r["kind"]),
-                   r["roles"], r["active"]])
+        lambda r: [rx.text(r["name"], weight="medium"), address(r["email"]), r["username"],
+                   _membership(r), r["roles"], r["active"]], cards=True)
     add = rx.menu.root(
-        rx.menu.trigger(rx.button(rx.icon("plus", size=16), "Add user")),
+        rx.menu.trigger(rx.button(rx.icon("plus", size=16), "Add user", id="add-user")),
         rx.menu.content(rx.menu.item("Invite Parent User", on_select=U.open_invite(True))))
     return rx.vstack(rx.cond(U.can_invite, add), invite_parent_dialog(),
                      rx.cond(U.users.length() > 0, table), spacing="3", width="100%")
-
-
-def _group_row(g) -> list:
-    return [
-        rx.vstack(rx.text(g["name"], weight="medium"),
-                  rx.text(g["description"], size="1", color_scheme="gray"), spacing="0"),
-        g["members"], g["roles"],
-        rx.hstack(
-            rx.input(placeholder="username", value=U.member_username,
-                     on_change=U.set_member_username, size="1",
-                     aria_label="Username to add to " + g["name"].to(str), width="120px"),
-            rx.button("Add member", size="1", variant="soft",
-                      on_click=U.add_member(g["id"].to(int))),
-            rx.button("Remove member", size="1", variant="soft", color_scheme="gray",
-                      on_click=U.remove_member(g["id"].to(int))),
-            rx.el.label(rx.hstack(
-                rx.checkbox(checked=g["roles"].to(str).contains("Tenant Administrator"),
-                            on_change=lambda on: U.set_group_admin(g["id"].to(int), on),
-                            aria_label="Tenant Administrator role for " + g["name"].to(str)),
-                rx.text("Tenant Administrator", size="1"), align="center")),
-            spacing="2", align="center", wrap="wrap"),
-    ]
-
-
-def groups_tab() -> rx.Component:
-    dialog = rx.dialog.root(rx.dialog.content(
-        rx.dialog.title("New group"),
-        rx.dialog.description("Members of a group hold the roles assigned to the group."),
-        rx.form(rx.vstack(
-            _label("Name", "group-name"), rx.input(id="group-name", name="name", width="100%"),
-            _label("Description", "group-description"),
-            rx.input(id="group-description", name="description", width="100%"),
-            error_callout(U.group_error),
-            rx.hstack(rx.dialog.close(rx.button("Cancel", type="button", variant="soft",
-                                                color_scheme="gray")),
-                      rx.button("Create group", type="submit"), justify="end", width="100%"),
-            spacing="2", margin_top="12px"), on_submit=U.create_group),
-    ), open=U.group_open, on_open_change=U.open_group)
-    return rx.vstack(
-        rx.button(rx.icon("plus", size=16), "New group", on_click=U.open_group(True)), dialog,
-        rx.cond(U.groups.length() > 0,
-                data_table(["Group", "Members", "Roles", ""], U.groups, _group_row),
-                empty_state("users", "No groups", "Groups give their members roles.")),
-        spacing="3", width="100%")
 
 
 def invitations_tab() -> rx.Component:
@@ -137,15 +108,16 @@ def invitations_tab() -> rx.Component:
                           justify="end", spacing="3", margin_top="16px")))
         return rx.hstack(
             rx.cond(i["can_resend"].to(bool), rx.button(
-                "Resend", size="1", variant="soft", on_click=U.resend(i["id"].to(int)))),
+                "Resend", size="1", variant="soft", disabled=U.busy,
+                on_click=U.resend(i["id"].to(int)))),
             rx.cond(i["can_revoke"].to(bool), delete), spacing="2")
 
     table = data_table(["Username", "Groups", "Status", "Invited by", "Sent", "Expires", ""],
                        U.invitations,
                        lambda i: [rx.code(i["username"].to(str)), i["groups"],
                                   status_badge("parent_user", i["status"]), i["invited_by"],
-                                  i["sent"],
-                                  i["expires"], actions(i)])
+                                  stamp(i["sent"]), stamp(i["expires"]), actions(i)],
+                       sticky_last=True)
     return rx.vstack(
         rx.hstack(rx.text("Status", size="2"), rx.select.root(
             rx.select.trigger(aria_label="Filter by status"),

@@ -94,6 +94,17 @@ def _tenant_reaches(db: Session, organization_id: int, community: Community) -> 
     return db.exec(active).first() is not None
 
 
+def organization_takes_part(viewer: Viewer):
+    """The condition "the viewer's organization owns the community or is an active member
+    tenant of it" (what its Tenant Administrators see)."""
+    member_of = select(CommunityTenant.community_id).where(
+        CommunityTenant.organization_id == viewer.organization_id,
+        CommunityTenant.status == "active",
+    )
+    return or_(Community.organization_id == viewer.organization_id,
+               Community.id.in_(member_of))
+
+
 def visible_communities(viewer: Viewer):
     """A `select(Community)` of what the viewer may see: the query form of the rule above."""
     mine = select(CommunityMember.community_id).where(
@@ -101,14 +112,7 @@ def visible_communities(viewer: Viewer):
         CommunityMember.organization_id == viewer.organization_id,
         CommunityMember.status == "active",
     )
-    as_tenant = false()
-    if viewer.is_tenant_admin:
-        member_of = select(CommunityTenant.community_id).where(
-            CommunityTenant.organization_id == viewer.organization_id,
-            CommunityTenant.status == "active",
-        )
-        as_tenant = or_(Community.organization_id == viewer.organization_id,
-                        Community.id.in_(member_of))
+    as_tenant = organization_takes_part(viewer) if viewer.is_tenant_admin else false()
     return select(Community).where(
         Community.archived_at.is_(None),
         or_(as_tenant, Community.id.in_(mine), Community.parent_id.in_(mine)),

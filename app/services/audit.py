@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import event
 from sqlmodel import Session
 
+from app.domain.audit_sentences import SENTENCES
 from app.domain.viewer import Viewer
 from app.models import AuditEvent
 
@@ -23,7 +24,11 @@ def record(
     details: dict | None = None,
 ) -> AuditEvent:
     """Add an audit event at `at` (the `now` of the action: the caller's clock, never
-    this module's); `viewer` fills actor, organization and IP when given."""
+    this module's); `viewer` fills actor, organization and IP when given. Every action has
+    its sentence for the Audit log (app/domain/audit_sentences.py): ValueError otherwise."""
+    if action not in SENTENCES:
+        raise ValueError(f"No Audit log sentence for {action!r}: add one to SENTENCES in "
+                         "app/domain/audit_sentences.py.")
     row = AuditEvent(
         at=at,
         actor_user_id=viewer.user_id if viewer else actor_user_id,

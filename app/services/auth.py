@@ -28,7 +28,8 @@ from app.settings import derive_key
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_IP = 30
-_WINDOW_MINUTES = int(THROTTLE_WINDOW.total_seconds() // 60)
+WINDOW_MINUTES = int(THROTTLE_WINDOW.total_seconds() // 60)
+SEEN_EVERY = timedelta(minutes=5)  # how stale a session's last_seen_at may get
 
 
 def find_organization(db: Session, tenant: str) -> Organization | None:
@@ -64,7 +65,8 @@ def throttle_address(ip: str) -> str:
     return str(address)
 
 
-def _recent_failures(db: Session, column, value: str, now: datetime) -> int:
+def recent_failures(db: Session, column, value: str, now: datetime) -> int:
+    """Failed password checks within the window where `column` (key or ip) is `value`."""
     return db.exec(select(func.count()).select_from(SignInFailure)
                    .where(column == value, SignInFailure.at > now - THROTTLE_WINDOW)).one()
 
@@ -106,35 +108,44 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
     always count: the caller commits the attempt whatever it gave.
     """
     bucket = throttle_address(ip)
-    by_address = _recent_failures(db, SignInFailure.ip, bucket, now) if bucket else 0
+    by_address = recent_failures(db, SignInFailure.ip, bucket, now) if bucket else 0
     if by_address >= MAX_FAILURES_PER_IP:
-        return SignInAttempt(refusal=TooManyAttempts(_WINDOW_MINUTES))
+        return SignInAttempt(refusal=TooManyAttempts(WINDOW_MINUTES))
     org = find_organization(db, tenant)
     user = _find_member(db, org, identifier) if org else None
     key = throttle_key(secret_key, org, user, identifier)
-    throttled = _recent_failures(db, SignInFailure.key, key, now) >= MAX_FAILURES_PER_ACCOUNT
+    throttled = recent_failures(db, SignInFailure.key, key, now) >= MAX_FAILURES_PER_ACCOUNT
     ok = verify_password(password, user.password_hash if user else None) and user.is_active
     if not ok:
         db.add(SignInFailure(key=key, ip=bucket, at=now))
     if throttled and not (ok and bucket and by_address == 0):
-        return SignInAttempt(refusal=TooManyAttempts(_WINDOW_MINUTES))
+        return SignInAttempt(refusal=TooManyAttempts(WINDOW_MINUTES))
     if not ok:
         return SignInAttempt(refusal=SignInFailed())
-    token = new_token()
-    session = AuthSession(token_hash=hash_token(secret_key, token), user_id=user.id,
-                          organization_id=org.id, created_at=now,
-                          expires_at=now + timedelta(hours=hours),
-                          ip=ip[:64] or None, user_agent=user_agent[:300] or None)
-    db.add(session)
-    db.flush()
+    token = open_session(db, secret_key=secret_key, user_id=user.id, organization_id=org.id,
+                         now=now, hours=hours, ip=ip, user_agent=user_agent)
     audit.record(db, "session.sign_in", "user", user.id, actor_user_id=user.id,
                  organization_id=org.id, ip=ip or None, at=now)
     return SignInAttempt(token=token)
 
 
+def open_session(db: Session, *, secret_key: str, user_id: int, organization_id: int,
+                 now: datetime, hours: int, ip: str = "", user_agent: str = "") -> str:
+    """A new session of `user_id` in `organization_id`; returns its cookie token (the
+    table keeps only the hash). The caller has checked who this is and records it."""
+    token = new_token()
+    db.add(AuthSession(token_hash=hash_token(secret_key, token), user_id=user_id,
+                       organization_id=organization_id, created_at=now,
+                       expires_at=now + timedelta(hours=hours), last_seen_at=now,
+                       ip=ip[:64] or None, user_agent=user_agent[:300] or None))
+    db.flush()
+    return token
+
+
 def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: datetime,
                      ip: str | None = None) -> Viewer:
-    """The Viewer of a live session, or NotSignedIn."""
+    """The Viewer of a live session, or NotSignedIn. Notes when the session was last seen
+    (a write at most every SEEN_EVERY, so most events only read)."""
     if not token:
         raise NotSignedIn()
     session = db.exec(select(AuthSession).where(
@@ -144,6 +155,8 @@ def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: da
     user = db.get(User, session.user_id)
     if user is None or not user.is_active:
         raise NotSignedIn()
+    if session.last_seen_at is None or session.last_seen_at <= now - SEEN_EVERY:
+        session.last_seen_at = now
     return viewer_for_user(db, user, session.organization_id, session_id=session.id, ip=ip)
 
 

@@ -1,19 +1,16 @@
 """The Managed Communities Users tab: members and invitations of the communities an admin
 manages; change roles, remove, resend, revoke."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from app import routes
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, NotFound, PermissionDenied
+from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
 from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
-from app.mail import templates
-from app.mail.outbox import enqueue
 from app.models import (
     Community,
     CommunityMember,
@@ -26,6 +23,7 @@ from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
 from app.services.invitation_lifecycle import Mailer
+from app.services.invitation_policies import COMMUNITY_USER
 from app.services.managed_communities import managed_communities
 from app.services.role_grants import grantable_roles
 from app.services.user_invitations import KIND
@@ -86,6 +84,9 @@ def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int
     member = _member(db, viewer, member_id)
     if member.user_id == viewer.user_id:
         raise PermissionDenied("You cannot change your own roles.")
+    if not role_ids:
+        raise InvalidInput("A member keeps at least one role. To end their access, close "
+                           "this and use Remove.")
     roles = grantable_roles(db, viewer, role_ids, [db.get(Community, member.community_id)])
     db.exec(delete(CommunityMemberRole).where(CommunityMemberRole.member_id == member.id))
     for role in roles:
@@ -110,30 +111,14 @@ def remove_member(db: Session, viewer: Viewer, member_id: int, *, now: datetime)
     return member.community_id
 
 
-def _invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    inv = lifecycle.load(db, invitation_id, KIND)
-    require_community(db, viewer, COMMUNITY_MANAGE_MEMBER, inv.community_id)
-    return inv
-
-
 def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
-    lifecycle.revoke(db, viewer, _invitation(db, viewer, invitation_id), now=now)
+    lifecycle.revoke(db, viewer, COMMUNITY_USER,
+                     lifecycle.managed(db, viewer, COMMUNITY_USER, invitation_id), now=now)
 
 
 def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
            mailer: Mailer) -> None:
     """A new link and expiry for the pending rows of this invitation's batch."""
-    inv = _invitation(db, viewer, invitation_id)
-    rows = db.exec(select(Invitation).where(
-        Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)).all()
-    if not rows:
-        raise Conflict("Only a pending or expired invitation can be resent.")
-    token = lifecycle.reissue_token(db, rows, now=now, secret_key=mailer.secret_key,
-                                    validity=timedelta(days=mailer.days), viewer=viewer)
-    names = [db.get(Community, r.community_id).name for r in rows]
-    subject, text, html = templates.user_invitation(
-        inviter=viewer.display_name, inviter_org=viewer.org_name, communities=names,
-        roles=inv.grants.get("roles", []), expires_at=rows[0].expires_at,
-        link=routes.join_link(mailer.base_url, token))
-    enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id, now=now)
+    lifecycle.resend(db, viewer, COMMUNITY_USER,
+                     lifecycle.managed(db, viewer, COMMUNITY_USER, invitation_id),
+                     now=now, mailer=mailer)

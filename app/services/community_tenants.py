@@ -26,7 +26,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.access import community_permissions, require_community
-from app.services.invitation_list import timeline
+from app.services.invitation_timeline import timeline
 from app.services.revocations import revoke_where
 from app.services.status_sql import status_is, status_rank
 
@@ -65,10 +65,12 @@ def list_tenants(db: Session, viewer: Viewer, community_id: int) -> list[dict]:
 
 # The community Invitations tab's columns: how each one sorts (ties: newest first).
 _SENT = func.coalesce(Invitation.resent_at, Invitation.sent_at)
-SORTS = {"sent": lambda now: _SENT.desc(), "expires": lambda now: Invitation.expires_at.desc(),
-         "recipient": lambda now: Invitation.recipient.asc(),
-         "invited_by": lambda now: User.display_name.asc(),
-         "status": lambda now: status_rank(now).asc()}
+_COLUMNS = {"sent": lambda now: _SENT, "expires": lambda now: Invitation.expires_at,
+            "recipient": lambda now: Invitation.recipient,
+            "invited_by": lambda now: User.display_name, "status": status_rank}
+DESCENDING = frozenset({"sent", "expires"})  # newest first; the others A to Z (the page's arrows)
+SORTS = {key: (lambda now, c=column, down=key in DESCENDING:
+               c(now).desc() if down else c(now).asc()) for key, column in _COLUMNS.items()}
 PAGE = 500
 
 

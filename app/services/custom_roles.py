@@ -150,7 +150,7 @@ def _refuse_if_used(db: Session, viewer: Viewer, role: Role) -> None:
         named = db.exec(held.where(Community.id.in_(seen))
                         .order_by(Community.name, User.display_name).limit(5)).all()
         who = [f"{person} in {where}" for person, where in named]
-        raise Conflict(f"{role.name} is in use and cannot be deleted. Held by: "
+        raise Conflict(f"The role {role.name} is in use and cannot be deleted. Held by: "
                        + _and_more(who, total) + ".")
     offers = offering(db, role)
     if offers:
@@ -158,7 +158,7 @@ def _refuse_if_used(db: Session, viewer: Viewer, role: Role) -> None:
             {r.community_id for r in offers}))).all())
         shown = sorted({r.recipient for r in offers if r.community_id in visible})[:5]
         hidden = len({r.recipient for r in offers} - set(shown))
-        raise Conflict(f"{role.name} is granted by open invitations to "
+        raise Conflict(f"The role {role.name} is granted by open invitations to "
                        + _and_more(shown, len(shown) + hidden) + "; revoke them first.")
 
 

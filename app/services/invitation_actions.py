@@ -8,11 +8,12 @@ from sqlmodel import Session
 from app.domain.errors import Conflict, PermissionDenied
 from app.domain.viewer import Viewer
 from app.models import Invitation
-from app.services import community_members as cm
+from app.services import invitation_lifecycle as lifecycle
 from app.services import invitation_visibility as vis
 from app.services import parent_invitations as pi
 from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
+from app.services.invitation_policies import POLICIES, Policy
 
 
 @dataclass(frozen=True)
@@ -28,28 +29,27 @@ class MailSettings:
     def user(self) -> ti.Mailer:
         return ti.Mailer(self.secret_key, self.base_url, self.user_days)
 
+    def for_kind(self, kind: str) -> ti.Mailer:
+        return self.tenant() if kind == "tenant" else self.user()
+
+
+def _managed(db: Session, viewer: Viewer, invitation_id: int) -> tuple[Invitation, Policy]:
+    inv = vis.find_visible(db, viewer, invitation_id)
+    policy = POLICIES[inv.kind]
+    policy.may_manage(db, viewer, inv)
+    return inv, policy
+
 
 def resend(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
            mail: MailSettings) -> Invitation:
-    inv = vis.find_visible(db, viewer, invitation_id)
-    if inv.kind == "tenant":
-        ti.resend_invitation(db, viewer, inv.id, now=now, mailer=mail.tenant())
-    elif inv.kind == "community_user":
-        cm.resend(db, viewer, inv.id, now=now, mailer=mail.user())
-    else:
-        pi.resend_invitation(db, viewer, inv.id, now=now, secret_key=mail.secret_key,
-                             base_url=mail.base_url)
+    inv, policy = _managed(db, viewer, invitation_id)
+    lifecycle.resend(db, viewer, policy, inv, now=now, mailer=mail.for_kind(inv.kind))
     return inv
 
 
 def revoke(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
-    inv = vis.find_visible(db, viewer, invitation_id)
-    if inv.kind == "tenant":
-        ti.revoke_invitation(db, viewer, inv.id, now=now)
-    elif inv.kind == "community_user":
-        cm.revoke(db, viewer, inv.id, now=now)
-    else:
-        pi.delete_invitation(db, viewer, inv.id, now=now)
+    inv, policy = _managed(db, viewer, invitation_id)
+    lifecycle.revoke(db, viewer, policy, inv, now=now)
     return inv
 
 
@@ -80,13 +80,14 @@ def accept(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
     return inv
 
 
-def decline(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> Invitation:
+def decline(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+            mail: MailSettings, reason: str = "") -> Invitation:
     inv = vis.find_visible(db, viewer, invitation_id)
     _addressed(viewer, inv)
     if inv.kind == "tenant":
-        ti.decline_invitation(db, viewer, inv, "", now=now)
+        ti.decline_invitation(db, viewer, inv, reason, now=now, mailer=mail.tenant())
     elif inv.kind == "community_user":
-        ui.decline_received(db, viewer, inv.id, now=now)
+        ui.decline_received(db, viewer, inv.id, now=now, mailer=mail.user(), reason=reason)
     else:
         raise Conflict("A parent organization invitation is declined by letting it expire, "
                        "or the inviter deletes it.")

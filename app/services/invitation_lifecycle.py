@@ -1,29 +1,32 @@
-"""The lifecycle every kind of invitation shares: issue, reissue the token (resend,
-remind), revoke or delete, accept, decline, and the batch-invite loop.
+"""The lifecycle every kind of invitation shares: load and authorize, issue, resend (a new
+link), remind, revoke or delete, accept, decline, and the batch-invite loop.
 
-Each kind (tenant_invitations, user_invitations with community_members, parent_invitations)
-keeps what differs: who may act, what the email says, what accepting grants
-(invitation_grants). Expiry is `invitation_status.is_expired` / `status_sql.status_is`.
-Every step that depends on a status is a conditional update checked by its row count, in
-the caller's transaction.
+What differs between kinds is a `Policy` (invitation_policies): how long a link lasts, who
+may manage it, its email, the name of ending it, what accepting grants. Expiry is
+`invitation_status.is_expired` / `status_sql.status_is`. Every step that depends on a
+status is a conditional update checked by its row count, in the caller's transaction.
 """
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict, NotFound
+from app.domain.limits import MAX_DECLINE_REASON, check_length
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
+from app.mail import templates
 from app.mail.links import drop_ended_links
-from app.models import Invitation
+from app.mail.outbox import enqueue
+from app.models import Community, Invitation, Organization, User
 from app.services import audit
+from app.services.invitation_policies import Policy
 from app.services.revocations import end_where
 from app.services.status_sql import status_is
 from app.services.tokens_lookup import invitation_by_token
@@ -38,49 +41,87 @@ class Mailer:
     base_url: str
     days: int = 14
 
+    def validity(self, policy: Policy) -> timedelta:
+        return policy.validity(self.days)
+
 
 CHANGED = "This invitation changed meanwhile; it can no longer be resent."
-NOT_PENDING = "This invitation is no longer pending; nothing was revoked."
+REPEAT_WINDOW = timedelta(seconds=10)  # a resend this soon after the last resend repeats it
 ALREADY_INVITED = "already invited"
 
 
-def load(db: Session, invitation_id: int, kind: str) -> Invitation:
-    """The invitation `invitation_id` of `kind`; NotFound for another kind, as for none.
-    Who may act on it is the caller's check."""
+def load(db: Session, policy: Policy, invitation_id: int) -> Invitation:
+    """The invitation `invitation_id` of the policy's kind; NotFound for another kind, as
+    for none. Who may act on it is the caller's check (or `managed`)."""
     inv = db.get(Invitation, invitation_id)
-    if inv is None or inv.kind != kind:
+    if inv is None or inv.kind != policy.kind:
         raise NotFound()
     return inv
 
 
-def load_by_token(db: Session, secret_key: str, token: str, kind: str) -> Invitation:
-    """The invitation of `kind` whose link carries `token`; NotFound otherwise."""
+def managed(db: Session, viewer: Viewer, policy: Policy, invitation_id: int) -> Invitation:
+    """The invitation, when the viewer may manage it (resend, revoke or delete, confirm)."""
+    inv = load(db, policy, invitation_id)
+    policy.may_manage(db, viewer, inv)
+    return inv
+
+
+def load_by_token(db: Session, secret_key: str, token: str, policy: Policy) -> Invitation:
+    """The invitation of the policy's kind whose link carries `token`; NotFound otherwise."""
     inv = invitation_by_token(db, secret_key, token)
-    if inv.kind != kind:
+    if inv.kind != policy.kind:
         raise NotFound()
     return inv
 
 
-def issue(db: Session, viewer: Viewer, kind: str, recipient: str, targets: list[dict], *,
-          grants: dict, now: datetime, secret_key: str, validity: timedelta,
-          details: Callable[[Invitation], dict]) -> tuple[str, list[Invitation]]:
+def send(db: Session, policy: Policy, rows: list[Invitation], token: str, *, mailer: Mailer,
+         now: datetime, inviter: Viewer | None) -> None:
+    """Queue the kind's email carrying the link `token` to the batch `rows`."""
+    letter = policy.letter(db, rows, token, mailer.base_url, inviter)
+    enqueue(db, to=letter.to, subject=letter.subject, text=letter.text, html=letter.html,
+            base_url=mailer.base_url, invitation_id=rows[0].id, now=now)
+
+
+def issue(db: Session, viewer: Viewer, policy: Policy, recipient: str, targets: list[dict], *,
+          grants: dict, now: datetime, mailer: Mailer,
+          details: Callable[[Invitation], dict]) -> list[Invitation]:
     """A new invitation from the viewer's organization: a row per target (its scope_key and
     community or organization), all in one batch under one link, each with an
-    "invitation.send" audit event carrying `details(row)`. Returns the token, for the email,
-    and the rows."""
+    "invitation.send" audit event carrying `details(row)`, and its email queued."""
     token, batch = new_token(), uuid.uuid4().hex
     rows = []
     for target in targets:
-        inv = Invitation(kind=kind, batch_id=batch, organization_id=viewer.organization_id,
+        inv = Invitation(kind=policy.kind, batch_id=batch, organization_id=viewer.organization_id,
                          invited_by_user_id=viewer.user_id, recipient=recipient, grants=grants,
-                         token_hash=hash_token(secret_key, token), expires_at=now + validity,
-                         created_at=now, sent_at=now, **target)
+                         token_hash=hash_token(mailer.secret_key, token),
+                         expires_at=now + mailer.validity(policy), created_at=now, sent_at=now,
+                         **target)
         db.add(inv)
         db.flush()
         audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
                      details=details(inv))
         rows.append(inv)
-    return token, rows
+    send(db, policy, rows, token, mailer=mailer, now=now, inviter=viewer)
+    return rows
+
+
+def resend(db: Session, viewer: Viewer, policy: Policy, inv: Invitation, *, now: datetime,
+           mailer: Mailer, action: str = "invitation.resend") -> list[Invitation]:
+    """A new link and expiry for the pending rows of the invitation's batch, by email; the
+    old link dies. Conflict when none is pending (expired ones are: they renew)."""
+    rows = db.exec(select(Invitation).where(
+        Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)
+        .order_by(Invitation.id)).all()
+    if not rows:
+        raise Conflict("Only a pending or expired invitation can be resent.")
+    last = max((r.resent_at for r in rows if r.resent_at), default=None)
+    if last and now - last < REPEAT_WINDOW:  # a double click, or two admins: one email
+        raise Conflict(f"Sent {st.ago(last, now)}; nothing was sent again.")
+    token = reissue_token(db, rows, now=now, secret_key=mailer.secret_key,
+                          validity=mailer.validity(policy), viewer=viewer, action=action,
+                          details={"recipient": inv.recipient})
+    send(db, policy, rows, token, mailer=mailer, now=now, inviter=viewer)
+    return rows
 
 
 def reissue_token(db: Session, rows: list[Invitation], *, now: datetime, secret_key: str,
@@ -118,15 +159,14 @@ def reissue_for_reminder(db: Session, batch_id: str, *, now: datetime,
     return token if changed else None
 
 
-def revoke(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime,
-           action: str = "invitation.revoke", from_statuses: Iterable[str] = (st.PENDING,),
-           refused: str = NOT_PENDING) -> None:
+def revoke(db: Session, viewer: Viewer, policy: Policy, inv: Invitation, *,
+           now: datetime) -> None:
     """End one invitation (Revoke, or Delete for parent users): its link dies, the row stays.
-    Conflict with `refused` when it is no longer in one of `from_statuses`."""
+    Conflict with the policy's message when its status no longer allows it."""
     if not end_where(db, viewer, now, Invitation.id == inv.id,
-                     Invitation.status.in_(tuple(from_statuses))):
-        raise Conflict(refused)
-    audit.record(db, action, "invitation", inv.id, viewer=viewer, at=now)
+                     Invitation.status.in_(tuple(policy.ends_from))):
+        raise Conflict(policy.end_refused)
+    audit.record(db, policy.end_action, "invitation", inv.id, viewer=viewer, at=now)
 
 
 def mark_accepted(db: Session, ids: list[int], *, now: datetime, user_id: int,
@@ -146,20 +186,38 @@ def mark_accepted(db: Session, ids: list[int], *, now: datetime, user_id: int,
     return True
 
 
-def decline(db: Session, viewer: Viewer, *conditions, now: datetime,
-            reason: str | None = None) -> list[int]:
-    """The recipient declines the pending rows matching `conditions` (one invitation or a
-    batch); their links die, an audit event per row. Conflict when none was pending."""
-    declined = [row_id for (row_id,) in db.exec(
-        update(Invitation).where(*conditions, Invitation.status == st.PENDING)
-        .values(status=st.DECLINED, declined_at=now, decline_reason=reason)
-        .returning(Invitation.id)).all()]
+def decline(db: Session, viewer: Viewer, policy: Policy, *conditions, now: datetime,
+            mailer: Mailer, reason: str = "") -> list[int]:
+    """The recipient declines the live rows matching `conditions` (one invitation or a
+    batch): their links die, an audit event per row keeps the reason, and the inviter is
+    told by email, with the reason. Conflict when none was pending and unexpired."""
+    reason = check_length(reason.strip(), MAX_DECLINE_REASON, "reason")
+    declined = db.exec(
+        update(Invitation).where(*conditions, *status_is(st.PENDING, now))
+        .values(status=st.DECLINED, declined_at=now, decline_reason=reason or None)
+        .returning(Invitation.id)).all()
     if not declined:
         raise Conflict("This invitation is no longer pending; nothing was declined.")
-    drop_ended_links(db, now, declined)
-    for row_id in declined:
-        audit.record(db, "invitation.decline", "invitation", row_id, viewer=viewer, at=now)
-    return declined
+    ids = sorted(row_id for (row_id,) in declined)
+    drop_ended_links(db, now, ids)
+    for row_id in ids:
+        audit.record(db, "invitation.decline", "invitation", row_id, viewer=viewer, at=now,
+                     details={"decline_reason": reason} if reason else None)
+    rows = [db.get(Invitation, row_id) for row_id in ids]
+    where = ", ".join(dict.fromkeys(_place(db, row) for row in rows))
+    subject, text, html = templates.invitation_declined(
+        recipient=rows[0].recipient, where=where, reason=reason,
+        link=mailer.base_url + policy.manage_path(rows[0]))
+    enqueue(db, to=db.get(User, rows[0].invited_by_user_id).email, subject=subject,
+            text=text, html=html, base_url=mailer.base_url, invitation_id=rows[0].id, now=now)
+    return ids
+
+
+def _place(db: Session, inv: Invitation) -> str:
+    """What the invitation is into: its community, or the organization."""
+    if inv.community_id is not None:
+        return db.get(Community, inv.community_id).name
+    return db.get(Organization, inv.target_organization_id).name
 
 
 def invite_each(db: Session, items: list[str], outcome: Callable[[str], str],

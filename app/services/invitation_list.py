@@ -17,10 +17,10 @@ from app.domain.errors import InvalidInput
 from app.domain.permissions import BUILTIN_ROLES
 from app.domain.transitions import INVITER, RECIPIENT, flags
 from app.domain.viewer import Viewer
-from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
+from app.models import Community, Invitation, Organization, OutboxMessage, User
 from app.services import invitation_visibility as vis
 from app.services.access import visible_communities
-from app.services.revocations import REASONS
+from app.services.invitation_timeline import timeline
 from app.services.status_sql import effective_status, status_is
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
@@ -258,33 +258,3 @@ def export_rows(db: Session, viewer: Viewer, f: Filters, now: datetime,
         yield from ({**r, "status": st.label(r["kind_key"], r["status"])} for r in rows)
         if after is None:
             return
-
-
-_VERBS = {"invitation.send": "Sent", "invitation.resend": "Resent",
-          "invitation.reinvite": "Re-issued", "invitation.accept": "Accepted",
-          "invitation.decline": "Declined", "invitation.confirm": "Confirmed",
-          "invitation.revoke": "Revoked", "invitation.delete": "Deleted",
-          "invitation.renewal_requested": "New invitation requested",
-          "invitation.reminder": "Reminder sent", "invitation.delivered": "Email delivered",
-          "invitation.delivery_failed": "Email could not be delivered"}
-
-
-def timeline(db: Session, invitation_id: int) -> list[dict]:
-    """The audit events of one invitation, oldest first, with who and when."""
-    events = db.exec(select(AuditEvent, User.display_name)
-                     .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
-                     .where(AuditEvent.target_type == "invitation",
-                            AuditEvent.target_id == invitation_id)
-                     .order_by(AuditEvent.at, AuditEvent.id)).all()
-    return [{"what": _what(e), "who": who or "—", "when": e.at.strftime("%Y-%m-%d %H:%M")}
-            for e, who in events]
-
-
-def _what(event: AuditEvent) -> str:
-    """"Revoked (Community deleted)", "Email delivered to bob@…", …"""
-    details = event.details or {}
-    verb = _VERBS.get(event.action, event.action)
-    if details.get("to"):
-        verb = f"{verb} to {details['to']}"
-    why = REASONS.get(details.get("reason", ""), "") or details.get("error", "")
-    return f"{verb} ({why})" if why else verb

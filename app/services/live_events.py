@@ -7,11 +7,13 @@ the holder of one invitation's link), and shows a toast only for what comes back
 
 from sqlmodel import Session, select
 
+from app.domain.audit_sentences import Event, sentence
 from app.domain.permissions import COMMUNITY_VIEW, ORG_MANAGE_USERS
 from app.domain.viewer import Viewer
 from app.models import AuditEvent, Community, Invitation, User
 from app.services import invitation_visibility as vis
 from app.services.access import community_permissions
+from app.services.audit_names import refs_for
 
 MAX_EVENTS = 50
 
@@ -31,12 +33,10 @@ _PHRASES = {
     "community.set_member_role": "changed a community role",
     "community.remove_tenant": "removed a tenant",
     "community.leave": "left a community",
-    "group.create": "created a group",
-    "group.set_roles": "changed a group",
-    "role.create": "created a role",
-    "role.update": "changed a role",
-    "role.delete": "deleted a role",
 }
+# Events about a group or a role say which one, as the audit log does ("Alice Admin
+# deleted the group Support", "… changed the role Auditor").
+_NAMED = ("group", "role")
 
 
 def _readable(db: Session, viewer: Viewer, event: AuditEvent) -> bool:
@@ -59,10 +59,16 @@ def _sentence(db: Session, events: list[AuditEvent]) -> str:
     with how many more of the same kind there were."""
     if not events:
         return ""
-    known = [e for e in events if e.action in _PHRASES]
+    known = [e for e in events if e.action in _PHRASES or e.target_type in _NAMED]
     first = (known or events)[0]
     actor = db.get(User, first.actor_user_id) if first.actor_user_id else None
     who = actor.display_name if actor else "Someone"
+    more = sum(1 for e in events if e.action == first.action) - 1
+    if first.target_type in _NAMED:
+        event = Event(first.action, who, first.target_type, first.target_id,
+                      first.details or {})
+        said = sentence(event, refs_for(db, [event]))
+        return said.rstrip(".") + (f" and {more} more." if more else ".")
     what = _PHRASES.get(first.action, "made a change")
     if first.target_type == "community" and first.target_id:
         community = db.get(Community, first.target_id)
@@ -70,7 +76,6 @@ def _sentence(db: Session, events: list[AuditEvent]) -> str:
     if first.target_type == "invitation" and first.target_id:
         inv = db.get(Invitation, first.target_id)
         what += f" ({inv.recipient})" if inv else ""
-    more = sum(1 for e in events if e.action == first.action) - 1
     return f"{who} {what}" + (f" and {more} more." if more else ".")
 
 

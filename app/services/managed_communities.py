@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.domain.community_order import ordered
 from app.domain.errors import InvalidInput
@@ -21,7 +21,27 @@ def managed_communities(db: Session, viewer: Viewer) -> list[dict]:
     mine = [c for c in rows
             if COMMUNITY_MANAGE_MEMBER in community_permissions(db, viewer, c.id)]
     return ordered({"id": c.id, "name": c.name, "kind": c.kind, "parent_id": c.parent_id,
-                    "description": c.description} for c in mine)
+                    "description": c.description,
+                    "includes": ", ".join(_inside(db, c)) if c.kind == "mssp" else ""}
+                   for c in mine)
+
+
+def _inside(db: Session, community: Community) -> list[str]:
+    """The names of the managed communities inside an MSSP main community."""
+    return list(db.exec(select(Community.name).where(
+        Community.parent_id == community.id, Community.archived_at.is_(None))
+        .order_by(Community.name)).all())
+
+
+def described(db: Session, communities: list[Community]) -> list[str]:
+    """The names an invitation shows: an MSSP main community says it includes every managed
+    community inside it, by name (003: its users reach all of them)."""
+    names = []
+    for c in communities:
+        inside = _inside(db, c) if c.kind == "mssp" else []
+        names.append(f"{c.name} (with every managed community in it: {', '.join(inside)})"
+                     if inside else c.name)
+    return names
 
 
 def create_managed_community(db: Session, viewer: Viewer, name: str, description: str,

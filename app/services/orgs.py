@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from app.domain.errors import InvalidInput
 from app.domain.names import normalize_alias, normalize_email, normalize_username
+from app.domain.password_rules import MIN_PASSWORD
 from app.domain.permissions import TENANT_ADMIN, TENANT_MEMBER, BuiltinRole
 from app.domain.tokens import new_tenant_id
 from app.models import Organization, OrganizationMember, User
@@ -41,7 +42,7 @@ def create_user(db: Session, org: Organization, *, email: str, username: str,
     if db.exec(select(User.id).where(User.username == username)).first():
         raise InvalidInput(f"The username {username} is taken.")
     if password_hash is None:
-        if not password or len(password) < 8:
+        if not password or len(password) < MIN_PASSWORD:
             raise InvalidInput("A password needs at least 8 characters.")
         password_hash = hash_password(password)
     user = User(home_organization_id=org.id, email=email, username=username,

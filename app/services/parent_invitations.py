@@ -5,33 +5,31 @@ Links are valid for exactly 72 hours: valid before `sent + 72h`, invalid at and 
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app import routes
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.errors import Conflict, InvalidInput, PermissionDenied
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
 from app.domain.transitions import INVITER, flags
 from app.domain.viewer import Viewer
-from app.mail import templates
-from app.mail.outbox import enqueue
 from app.models import Group, Invitation, Organization, OrganizationMember, User
 from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_org
 from app.services.groups import own_group
-from app.services.invitation_grants import grant_parent_user
+from app.services.invitation_lifecycle import Mailer
+from app.services.invitation_policies import PARENT_USER
 from app.services.revocations import revoke_where
 from app.services.status_sql import status_is
 
-KIND = "parent_user"
-VALIDITY = timedelta(hours=72)
+KIND = PARENT_USER.kind
 PAGE = 500  # rows of the Invitations tab at first; "Show more" asks for more
 NOT_PARENT = "not a user of the parent organization"
+ALREADY_MEMBER = "already a member of this organization"
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -65,12 +63,12 @@ def invite_parent_users(db: Session, viewer: Viewer, usernames: list[str] | str,
 
 def _outcome(db: Session, child: Organization, name: str, now: datetime) -> str:
     user = db.exec(select(User).where(User.username == name)).first()
-    if user is None or user.home_organization_id != child.parent_id or not user.is_active:
-        return NOT_PARENT
-    if db.exec(select(OrganizationMember.id).where(
+    if user is not None and db.exec(select(OrganizationMember.id).where(
             OrganizationMember.organization_id == child.id,
             OrganizationMember.user_id == user.id)).first() is not None:
-        return "already a member"
+        return ALREADY_MEMBER  # the child's own members: the viewer's organization
+    if user is None or user.home_organization_id != child.parent_id or not user.is_active:
+        return NOT_PARENT
     open_row = db.exec(select(Invitation).where(
         Invitation.kind == KIND, Invitation.recipient == name,
         Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN))).first()
@@ -80,58 +78,32 @@ def _outcome(db: Session, child: Organization, name: str, now: datetime) -> str:
     return "ok"
 
 
-def _send(db: Session, viewer: Viewer, inv: Invitation, token: str, child: Organization,
-          base_url: str, now: datetime) -> None:
-    user = db.exec(select(User).where(User.username == inv.recipient)).one()
-    subject, text, html = templates.parent_invitation(
-        inviter=viewer.display_name, organization=child.name,
-        groups=inv.grants.get("groups", []), expires_at=inv.expires_at,
-        link=routes.org_invite_link(base_url, token))
-    enqueue(db, to=user.email, subject=subject, text=text, html=html, base_url=base_url,
-            invitation_id=inv.id, now=now)
-
-
 def _write(db: Session, viewer: Viewer, child: Organization, name: str, groups: list[Group],
            now: datetime, secret_key: str, base_url: str) -> None:
     revoke_where(db, viewer, now,  # an expired open row of this username ends here
                  Invitation.kind == KIND, Invitation.recipient == name,
                  Invitation.scope_key == _scope(child.id), Invitation.status.in_(st.OPEN),
                  reason="replaced")
-    token, (inv,) = lifecycle.issue(
-        db, viewer, KIND, name,
+    lifecycle.issue(
+        db, viewer, PARENT_USER, name,
         [{"scope_key": _scope(child.id), "target_organization_id": child.id}],
         grants={"group_ids": [g.id for g in groups], "groups": [g.name for g in groups]},
-        now=now, secret_key=secret_key, validity=VALIDITY,
-        details=lambda row: {"username": name})
-    _send(db, viewer, inv, token, child, base_url, now)
-
-
-def _row(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    require_org(viewer, ORG_INVITE_PARENT_USERS)
-    inv = lifecycle.load(db, invitation_id, KIND)
-    if inv.target_organization_id != viewer.organization_id:
-        raise NotFound()
-    return inv
+        now=now, mailer=Mailer(secret_key, base_url), details=lambda row: {"username": name})
 
 
 def delete_invitation(db: Session, viewer: Viewer, invitation_id: int, *,
                       now: datetime) -> None:
     """Delete a pending or expired invitation: its link dies; the row stays as Deleted."""
-    lifecycle.revoke(db, viewer, _row(db, viewer, invitation_id), now=now,
-                     action="invitation.delete",
-                     refused="Only a pending or expired invitation can be deleted.")
+    lifecycle.revoke(db, viewer, PARENT_USER,
+                     lifecycle.managed(db, viewer, PARENT_USER, invitation_id), now=now)
 
 
 def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
                       secret_key: str, base_url: str) -> None:
     """A new 72-hour link; the old one dies."""
-    inv = _row(db, viewer, invitation_id)
-    if inv.status != st.PENDING:
-        raise Conflict("Only a pending or expired invitation can be resent.")
-    token = lifecycle.reissue_token(db, [inv], now=now, secret_key=secret_key,
-                                    validity=VALIDITY, viewer=viewer)
-    _send(db, viewer, inv, token, db.get(Organization, inv.target_organization_id), base_url,
-          now)
+    lifecycle.resend(db, viewer, PARENT_USER,
+                     lifecycle.managed(db, viewer, PARENT_USER, invitation_id), now=now,
+                     mailer=Mailer(secret_key, base_url))
 
 
 def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "", *,
@@ -162,27 +134,31 @@ def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
     """What the accept page shows; opening it changes nothing."""
-    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
+    inv = lifecycle.load_by_token(db, secret_key, token, PARENT_USER)
     child = db.get(Organization, inv.target_organization_id)
     parent = db.get(Organization, child.parent_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
+    mine = viewer is not None and (viewer.username, viewer.home_organization_id) == (
+        inv.recipient, parent.id)
+    if st.shown_on_link(status, mine) == st.CLOSED:
+        return {"id": inv.id, "status": st.CLOSED, "closed": True}
     problem = ""
-    if viewer is not None and (viewer.username != inv.recipient
-                               or viewer.organization_id != parent.id):
+    if viewer is not None and (not mine or viewer.organization_id != parent.id):
         problem = (f"This invitation is for {inv.recipient} of {parent.name}. You are signed "
                    f"in as {viewer.username} of {viewer.org_name}: sign in as the invited "
                    "user with the alias " + parent.alias + ".")
     return {"id": inv.id, "organization": child.name, "organization_id": child.id,
+            "organization_tenant_id": child.tenant_id,
             "parent": parent.name, "parent_alias": parent.alias, "username": inv.recipient,
             "groups": ", ".join(inv.grants.get("groups", [])) or "no groups",
-            "status": status, "status_label": st.USER_LABELS[status],
+            "status": status, "status_label": PARENT_USER.label(status),
             "expires": inv.expires_at.strftime("%d %B %Y, %H:%M UTC"), "problem": problem}
 
 
 def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key: str) -> int:
     """The invited parent user, signed in to the parent, accepts: shared user plus groups,
     in one transaction. Returns the child organization's id."""
-    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
+    inv = lifecycle.load_by_token(db, secret_key, token, PARENT_USER)
     return accept_invitation(db, viewer, inv, now=now)
 
 
@@ -194,9 +170,10 @@ def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: date
                                "alias, to accept.")
     if not lifecycle.mark_accepted(db, [inv.id], now=now, user_id=viewer.user_id,
                                    for_organization_id=child.id, token_hash=inv.token_hash):
-        status = st.effective_status(inv.status, inv.expires_at, now)
-        raise Conflict(f"This invitation is {st.USER_LABELS[status].lower()} and can no "
-                       "longer be accepted.")
-    grant_parent_user(db, viewer.user_id, inv, now)
+        db.refresh(inv)
+        raise Conflict(st.refused_use(KIND, st.effective_status(inv.status, inv.expires_at, now),
+                                      inv.accepted_by_user_id, inv.accepted_at,
+                                      viewer.user_id, now))
+    PARENT_USER.grant(db, [inv], viewer.user_id, now)
     audit.record(db, "invitation.accept", "invitation", inv.id, viewer=viewer, at=now)
     return child.id

@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from app import routes
 from app.domain import invitation_status as st
-from app.mail import templates
 from app.mail.outbox import enqueue
-from app.models import Community, Invitation, Organization, User
+from app.models import Invitation
 from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
+from app.services.invitation_policies import POLICIES
 from app.services.status_sql import status_is
 
 NOTE = "Reminder: this invitation expires soon. This link replaces the one sent earlier."
@@ -46,28 +45,10 @@ def send_due_reminders(db: Session, *, now: datetime, hours: int, secret_key: st
 
 
 def _mail(db: Session, inv: Invitation, token: str, base_url: str, now: datetime) -> None:
-    inviter = db.get(User, inv.invited_by_user_id)
-    org = db.get(Organization, inv.organization_id)
-    if inv.kind == "tenant":
-        subject, text, html = templates.tenant_invitation(
-            inviter=inviter.display_name, inviter_org=org.name,
-            community=db.get(Community, inv.community_id).name, expires_at=inv.expires_at,
-            link=routes.accept_link(base_url, token))
-        to = inv.recipient
-    elif inv.kind == "community_user":
-        names = [db.get(Community, r.community_id).name for r in db.exec(
-            select(Invitation).where(Invitation.batch_id == inv.batch_id,
-                                     Invitation.status == st.PENDING)).all()]
-        subject, text, html = templates.user_invitation(
-            inviter=inviter.display_name, inviter_org=org.name, communities=names,
-            roles=inv.grants.get("roles", []), expires_at=inv.expires_at,
-            link=routes.join_link(base_url, token))
-        to = inv.recipient
-    else:
-        subject, text, html = templates.parent_invitation(
-            inviter=inviter.display_name, organization=org.name,
-            groups=inv.grants.get("groups", []), expires_at=inv.expires_at,
-            link=routes.org_invite_link(base_url, token))
-        to = db.exec(select(User.email).where(User.username == inv.recipient)).one()
-    enqueue(db, to=to, subject=f"Reminder: {subject}", text=f"{NOTE}\n\n{text}",
-            html=f"<p>{NOTE}</p>{html}", base_url=base_url, invitation_id=inv.id, now=now)
+    rows = db.exec(select(Invitation).where(
+        Invitation.batch_id == inv.batch_id, Invitation.status == st.PENDING)
+        .order_by(Invitation.id)).all()
+    letter = POLICIES[inv.kind].letter(db, rows, token, base_url, None)
+    enqueue(db, to=letter.to, subject=f"Reminder: {letter.subject}",
+            text=f"{NOTE}\n\n{letter.text}", html=f"<p>{NOTE}</p>{letter.html}",
+            base_url=base_url, invitation_id=inv.id, now=now)

@@ -12,7 +12,7 @@ from app.models import Invitation
 from app.services import audit
 
 REASONS = {"replaced": "Replaced by a new invitation", "archived": "Community deleted",
-           "membership_ended": "Tenant left or was removed"}
+           "membership_ended": "Tenant left or was removed", "group_deleted": "Group deleted"}
 
 
 def end_where(db: Session, viewer: Viewer, now: datetime, *conditions) -> list[int]:

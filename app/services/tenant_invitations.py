@@ -5,7 +5,7 @@ conditional update and check that exactly one row changed, so concurrent clicks 
 in one outcome and the loser gets a clear message.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -30,12 +30,11 @@ from app.models import (
 from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
-from app.services.invitation_grants import grant_tenant
 from app.services.invitation_lifecycle import Mailer
-from app.services.status_sql import status_is
+from app.services.invitation_policies import TENANT
 from app.services.tokens_lookup import invitation_by_token
 
-KIND = "tenant"
+KIND = TENANT.kind
 
 
 class AlreadyInvited(Conflict):
@@ -62,15 +61,6 @@ def _member_tenant_ids(db: Session, community_id: int) -> set[int]:
         CommunityTenant.status == "active")).all())
 
 
-def _send_invitation(db: Session, inv: Invitation, token: str, mailer: Mailer,
-                     inviter: Viewer, community: Community, now: datetime) -> None:
-    subject, text, html = templates.tenant_invitation(
-        inviter=inviter.display_name, inviter_org=inviter.org_name, community=community.name,
-        expires_at=inv.expires_at, link=routes.accept_link(mailer.base_url, token))
-    enqueue(db, to=inv.recipient, subject=subject, text=text, html=html,
-            base_url=mailer.base_url, invitation_id=inv.id, now=now)
-
-
 def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
                   now: datetime, mailer: Mailer) -> int:
     """Invite the administrator at `email` to bring their tenant into the community."""
@@ -94,45 +84,26 @@ def invite_tenant(db: Session, viewer: Viewer, community_id: int, email: str, *,
     if open_row is not None:
         if st.effective_status(open_row.status, open_row.expires_at, now) != st.EXPIRED:
             raise AlreadyInvited(open_row.id, address)
-        return _reissue(db, viewer, open_row, now=now, mailer=mailer, action="reinvite")
-    token, (inv,) = lifecycle.issue(
-        db, viewer, KIND, address,
+        lifecycle.resend(db, viewer, TENANT, open_row, now=now, mailer=mailer,
+                         action="invitation.reinvite")
+        return open_row.id
+    (inv,) = lifecycle.issue(
+        db, viewer, TENANT, address,
         [{"scope_key": _scope(community_id), "community_id": community_id}],
-        grants={"roles": [COMMUNITY_MODERATOR.key]}, now=now, secret_key=mailer.secret_key,
-        validity=timedelta(days=mailer.days),
+        grants={"roles": [COMMUNITY_MODERATOR.key]}, now=now, mailer=mailer,
         details=lambda row: {"recipient": address, "community_id": community_id})
-    _send_invitation(db, inv, token, mailer, viewer, community, now)
     return inv.id
-
-
-def _reissue(db: Session, viewer: Viewer, inv: Invitation, *, now: datetime, mailer: Mailer,
-             action: str) -> int:
-    """A new link and expiry for a pending invitation; the old link dies."""
-    token = lifecycle.reissue_token(
-        db, [inv], now=now, secret_key=mailer.secret_key, validity=timedelta(days=mailer.days),
-        viewer=viewer, action=f"invitation.{action}", details={"recipient": inv.recipient})
-    _send_invitation(db, inv, token, mailer, viewer, _community(db, inv.community_id), now)
-    return inv.id
-
-
-def _managed_invitation(db: Session, viewer: Viewer, invitation_id: int) -> Invitation:
-    inv = lifecycle.load(db, invitation_id, KIND)
-    require_community(db, viewer, COMMUNITY_INVITE_TENANT, inv.community_id)
-    return inv
 
 
 def resend_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
                       mailer: Mailer) -> None:
-    inv = _managed_invitation(db, viewer, invitation_id)
-    if inv.status != st.PENDING:
-        raise Conflict("Only a pending or expired invitation can be resent.")
-    _reissue(db, viewer, inv, now=now, mailer=mailer, action="resend")
+    lifecycle.resend(db, viewer, TENANT, lifecycle.managed(db, viewer, TENANT, invitation_id),
+                     now=now, mailer=mailer)
 
 
 def revoke_invitation(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
-    lifecycle.revoke(db, viewer, _managed_invitation(db, viewer, invitation_id), now=now,
-                     from_statuses=st.OPEN,
-                     refused="This invitation is no longer open; nothing was revoked.")
+    lifecycle.revoke(db, viewer, TENANT, lifecycle.managed(db, viewer, TENANT, invitation_id),
+                     now=now)
 
 
 def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) -> str | None:
@@ -141,7 +112,11 @@ def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) ->
     if status == st.EXPIRED:
         return "This invitation has expired. Ask the inviter for a new invitation."
     if status != st.PENDING:
-        return f"This invitation is {st.TENANT_LABELS[status].lower()} and can no longer be used."
+        if inv.accepted_by_user_id is not None and inv.accepted_by_user_id == viewer.user_id:
+            return (f"You joined {st.ago(inv.accepted_at, now)}; nothing more to do until "
+                    "the inviter confirms." if status == st.ACCEPTED else
+                    "Your tenant is already a member of this community.")
+        return st.no_longer(KIND, status)
     if viewer.email != inv.recipient:
         return (f"This invitation is for {inv.recipient}, but you are signed in as "
                 f"{viewer.email}. Sign in as the invited address to accept it.")
@@ -154,7 +129,7 @@ def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) ->
 
 def join(db: Session, viewer: Viewer, token: str, *, now: datetime, mailer: Mailer) -> int:
     """Accept the invitation for the viewer's tenant; membership waits for confirmation."""
-    inv = lifecycle.load_by_token(db, mailer.secret_key, token, KIND)
+    inv = lifecycle.load_by_token(db, mailer.secret_key, token, TENANT)
     return join_invitation(db, viewer, inv, now=now, mailer=mailer)
 
 
@@ -183,21 +158,21 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
 def decline(db: Session, viewer: Viewer, token: str, reason: str, *, now: datetime,
             mailer: Mailer) -> int:
     return decline_invitation(db, viewer, invitation_by_token(db, mailer.secret_key, token),
-                              reason, now=now)
+                              reason, now=now, mailer=mailer)
 
 
 def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str, *,
-                       now: datetime) -> int:
+                       now: datetime, mailer: Mailer) -> int:
     if inv.kind != KIND or viewer.email != inv.recipient:
         raise PermissionDenied("Only the invited address can decline this invitation.")
-    lifecycle.decline(db, viewer, Invitation.id == inv.id, *status_is(st.PENDING, now),
-                      now=now, reason=reason.strip()[:500] or None)
+    lifecycle.decline(db, viewer, TENANT, Invitation.id == inv.id, now=now, mailer=mailer,
+                      reason=reason)
     return inv.id
 
 
 def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
     """Make the accepting tenant a member; its accepting admin becomes Community Moderator."""
-    inv = _managed_invitation(db, viewer, invitation_id)
+    inv = lifecycle.managed(db, viewer, TENANT, invitation_id)
     changed = db.exec(update(Invitation).where(
         Invitation.id == inv.id, Invitation.status == st.ACCEPTED).values(
         status=st.CONFIRMED, confirmed_at=now, confirmed_by_user_id=viewer.user_id)).rowcount
@@ -206,7 +181,7 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
     db.refresh(inv)
     if inv.accepted_for_organization_id in _member_tenant_ids(db, inv.community_id):
         raise Conflict("That tenant is already a member of this community.")
-    grant_tenant(db, inv, now)
+    TENANT.grant(db, [inv], inv.accepted_by_user_id, now)
     audit.record(db, "invitation.confirm", "invitation", inv.id, viewer=viewer, at=now,
                  details={"organization_id": inv.accepted_for_organization_id})
 
@@ -214,22 +189,35 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
     """What the accept page shows; reading it changes nothing (mail scanners open links)."""
-    inv = lifecycle.load_by_token(db, secret_key, token, KIND)
+    inv = lifecycle.load_by_token(db, secret_key, token, TENANT)
     community = db.get(Community, inv.community_id)
     inviter_org = db.get(Organization, inv.organization_id)
     inviter = db.get(User, inv.invited_by_user_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
+    mine = viewer is not None and (viewer.email == inv.recipient
+                                   or viewer.user_id == inv.accepted_by_user_id)
+    if st.shown_on_link(status, mine) == st.CLOSED:
+        return {"id": inv.id, "status": st.CLOSED, "closed": True}
     return {
         "id": inv.id, "community_id": community.id, "organization_id": inv.organization_id,
         "community": community.name, "inviter_org": inviter_org.name,
         "inviter": inviter.display_name, "recipient": inv.recipient,
-        "status": status, "status_label": st.TENANT_LABELS[status],
+        "status": status, "status_label": TENANT.label(status),
         "expires": inv.expires_at.strftime("%d %B %Y, %H:%M UTC"),
         "problem": (join_problem(db, viewer, inv, now) or "") if viewer else "",
         "accepted_by_me": bool(viewer and inv.accepted_by_user_id == viewer.user_id),
+        "renewal_asked": status == st.EXPIRED and _renewal_asked_at(db, inv) is not None,
     }
 
 
+
+
+def _renewal_asked_at(db: Session, inv: Invitation) -> datetime | None:
+    """When the inviter was asked for a new invitation since the link was last sent."""
+    return db.exec(select(AuditEvent.at).where(
+        AuditEvent.target_type == "invitation", AuditEvent.target_id == inv.id,
+        AuditEvent.action == "invitation.renewal_requested",
+        AuditEvent.at >= (inv.resent_at or inv.sent_at))).first()
 
 
 def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Mailer) -> None:
@@ -237,12 +225,9 @@ def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Ma
     inv = invitation_by_token(db, mailer.secret_key, token)
     if inv.kind != KIND or st.effective_status(inv.status, inv.expires_at, now) != st.EXPIRED:
         raise Conflict("Only an expired invitation can be renewed this way.")
-    asked = db.exec(select(AuditEvent.id).where(
-        AuditEvent.target_type == "invitation", AuditEvent.target_id == inv.id,
-        AuditEvent.action == "invitation.renewal_requested",
-        AuditEvent.at >= (inv.resent_at or inv.sent_at))).first()
+    asked = _renewal_asked_at(db, inv)
     if asked is not None:
-        raise Conflict("The inviter has already been asked for a new invitation.")
+        raise Conflict(f"You asked the inviter {st.ago(asked, now)}; nothing was sent again.")
     community = _community(db, inv.community_id)
     inviter = db.get(User, inv.invited_by_user_id)
     subject, text, html = templates.renewal_request(

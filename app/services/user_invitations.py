@@ -6,19 +6,17 @@ one transaction, so an address either gets all its rows or none.
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import NamedTuple
 
 from sqlmodel import Session, select
 
-from app import routes
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.names import normalize_email
 from app.domain.tokens import hash_token
 from app.domain.viewer import Viewer
-from app.mail import templates
-from app.mail.outbox import enqueue
 from app.models import (
     Community,
     CommunityMember,
@@ -29,14 +27,15 @@ from app.models import (
 )
 from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
-from app.services.invitation_grants import grant_community_user
 from app.services.invitation_lifecycle import Mailer
-from app.services.managed_communities import managed_targets
+from app.services.invitation_policies import COMMUNITY_USER
+from app.services.managed_communities import described, managed_targets
 from app.services.orgs import create_user
 from app.services.revocations import revoke_where
 from app.services.role_grants import grantable_roles
+from app.services.sign_in_codes import issue_sign_in_code
 
-KIND = "community_user"
+KIND = COMMUNITY_USER.kind
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -102,18 +101,11 @@ def _write_batch(db: Session, viewer: Viewer, address: str, communities: list[Co
                  Invitation.kind == KIND, Invitation.recipient == address,
                  Invitation.community_id.in_([c.id for c in communities]),
                  Invitation.status.in_(st.OPEN), reason="replaced")
-    token, rows = lifecycle.issue(
-        db, viewer, KIND, address,
+    lifecycle.issue(
+        db, viewer, COMMUNITY_USER, address,
         [{"scope_key": f"community:{c.id}", "community_id": c.id} for c in communities],
-        grants=grants, now=now, secret_key=mailer.secret_key,
-        validity=timedelta(days=mailer.days),
+        grants=grants, now=now, mailer=mailer,
         details=lambda row: {"recipient": address, "community_id": row.community_id})
-    subject, text, html = templates.user_invitation(
-        inviter=viewer.display_name, inviter_org=viewer.org_name,
-        communities=[c.name for c in communities], roles=grants["roles"],
-        expires_at=rows[0].expires_at, link=routes.join_link(mailer.base_url, token))
-    enqueue(db, to=address, subject=subject, text=text, html=html, base_url=mailer.base_url,
-            invitation_id=rows[0].id, now=now)
 
 
 def _batch(db: Session, secret_key: str, token: str) -> list[Invitation]:
@@ -144,34 +136,48 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
     owner = db.get(Organization, rows[0].organization_id)
     inviter = db.get(User, rows[0].invited_by_user_id)
     status = _batch_status(rows, now)
-    has_account = db.exec(select(User.id).where(User.email == rows[0].recipient)).first()
+    mine = viewer is not None and viewer.email == rows[0].recipient
+    if st.shown_on_link(status, mine) == st.CLOSED:
+        return {"id": rows[0].id, "status": st.CLOSED, "closed": True}
+    account = db.exec(select(User).where(User.email == rows[0].recipient)).first()
     problem = ""
     if viewer is not None and viewer.email != rows[0].recipient:
         problem = (f"This invitation is for {rows[0].recipient}, but you are signed in as "
                    f"{viewer.email}. Sign in as the invited address to accept it.")
     return {
-        "recipient": rows[0].recipient, "inviter": inviter.display_name,
+        "id": rows[0].id, "recipient": rows[0].recipient, "inviter": inviter.display_name,
         "owner": owner.name, "owner_alias": owner.alias, "owner_id": owner.id,
-        "communities": ", ".join(db.get(Community, r.community_id).name for r in live),
+        "communities": ", ".join(described(db, [db.get(Community, r.community_id)
+                                                for r in live])),
         "roles": ", ".join(rows[0].grants.get("roles", [])),
-        "status": status, "status_label": st.USER_LABELS[status],
+        "status": status, "status_label": COMMUNITY_USER.label(status),
         "expires": rows[0].expires_at.strftime("%d %B %Y, %H:%M UTC"),
-        "has_account": has_account is not None, "problem": problem,
+        "has_account": account is not None, "problem": problem,
+        # where the invited address signs in: its own home, or (a new account) the owner
+        "sign_in_alias": (db.get(Organization, account.home_organization_id).alias
+                          if account else owner.alias),
         "community_ids": ",".join(str(r.community_id) for r in live),
+        **_joined(db, [r for r in rows if r.status == st.ACCEPTED]),
     }
+
+
+def _joined(db: Session, rows: list[Invitation]) -> dict:
+    """The communities `rows` let the person into: their ids, and the name when one."""
+    return {"joined_ids": ",".join(str(r.community_id) for r in rows),
+            "joined_name": db.get(Community, rows[0].community_id).name if len(rows) == 1
+            else ""}
 
 
 def _accept_rows(db: Session, rows: list[Invitation], user: User, now: datetime,
                  ip: str | None) -> None:
     ids = [r.id for r in rows if st.is_live(r.status, r.expires_at, now)]
     if not ids:
-        status = _batch_status(rows, now)
-        raise Conflict(f"This invitation is {st.USER_LABELS[status].lower()} and can no "
-                       "longer be accepted.")
+        raise Conflict(st.refused_use(KIND, _batch_status(rows, now), rows[0].accepted_by_user_id,
+                                      rows[0].accepted_at, user.id, now))
     if not lifecycle.mark_accepted(db, ids, now=now, user_id=user.id,
                                    for_organization_id=rows[0].organization_id):
         raise Conflict("This invitation changed a moment ago; nothing was done.")
-    grant_community_user(db, user.id, [r for r in rows if r.id in ids], now)
+    COMMUNITY_USER.grant(db, [r for r in rows if r.id in ids], user.id, now)
     for row_id in ids:
         audit.record(db, "invitation.accept", "invitation", row_id, actor_user_id=user.id,
                      organization_id=rows[0].organization_id, ip=ip, at=now)
@@ -186,12 +192,18 @@ def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key
     _accept_rows(db, rows, db.get(User, viewer.user_id), now, viewer.ip)
 
 
-def create_account_and_accept(db: Session, token: str, display_name: str, password: str, *,
-                              now: datetime, secret_key: str, ip: str | None = None) -> str:
-    """Someone without an account creates one (home: the inviting organization) and accepts.
+class NewAccount(NamedTuple):
+    alias: str  # of its home, the inviting organization
+    email: str
+    joined: dict  # joined_ids and joined_name, as on the page (_joined)
+    sign_in_code: str  # signs it in once, within a minute (services/sign_in_codes.py)
 
-    Returns the alias to sign in with.
-    """
+
+def create_account_and_accept(db: Session, token: str, display_name: str, password: str, *,
+                              now: datetime, secret_key: str,
+                              ip: str | None = None) -> NewAccount:
+    """Someone without an account creates one (home: the inviting organization), accepts,
+    and gets a code that signs the new account in at once."""
     rows = _batch(db, secret_key, token)
     address = rows[0].recipient
     if db.exec(select(User.id).where(User.email == address)).first() is not None:
@@ -205,8 +217,11 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
     audit.record(db, "user.create", "user", user.id, actor_user_id=user.id,
                  organization_id=owner.id, ip=ip, at=now,
                  details={"email": address, "from_invitation": rows[0].id})
+    joined = _joined(db, [r for r in rows if st.is_live(r.status, r.expires_at, now)])
     _accept_rows(db, rows, user, now, ip)
-    return owner.alias
+    code = issue_sign_in_code(db, secret_key=secret_key, user_id=user.id,
+                              organization_id=owner.id, now=now)
+    return NewAccount(owner.alias, address, joined, code)
 
 
 def _free_username(db: Session, address: str) -> str:
@@ -228,9 +243,11 @@ def accept_received(db: Session, viewer: Viewer, invitation_id: int, *, now: dat
     _accept_rows(db, rows, db.get(User, viewer.user_id), now, viewer.ip)
 
 
-def decline_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:
+def decline_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime,
+                     mailer: Mailer, reason: str = "") -> None:
     inv = db.get(Invitation, invitation_id)
     if inv is None or inv.kind != KIND or inv.recipient != viewer.email:
         raise NotFound()
     # every community of the batch, each in its own timeline
-    lifecycle.decline(db, viewer, Invitation.batch_id == inv.batch_id, now=now)
+    lifecycle.decline(db, viewer, COMMUNITY_USER, Invitation.batch_id == inv.batch_id,
+                      now=now, mailer=mailer, reason=reason)

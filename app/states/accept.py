@@ -17,7 +17,7 @@ from app.states.viewer import run
 
 
 class AcceptState(LinkPage, rx.State):
-    decline_reason: str = ""
+    decline_open: bool = False
 
     def _view(self, db, secret_key, token, viewer):
         return ti.invitation_view(db, secret_key, token, viewer, utcnow())
@@ -37,8 +37,8 @@ class AcceptState(LinkPage, rx.State):
         return rx.toast.info(said) if said else None
 
     @rx.event
-    def set_decline_reason(self, value: str):
-        self.decline_reason = value[:500]
+    def set_decline_open(self, value: bool):
+        self.decline_open = bool(value)
 
     def _topics(self) -> list[str]:
         return [community_topic(int(self.invitation["community_id"])),
@@ -51,10 +51,11 @@ class AcceptState(LinkPage, rx.State):
                             "You accepted the invitation (Join).")
 
     @rx.event
-    def decline(self):
-        return self._answer(lambda db, v: ti.decline(db, v, self._token(), self.decline_reason,
+    def decline(self, reason: str = ""):
+        self.decline_open = False
+        return self._answer(lambda db, v: ti.decline(db, v, self._token(), reason,
                                                      now=utcnow(), mailer=mailer()),
-                            "You declined the invitation.")
+                            "You declined the invitation; the inviter has been told.")
 
     @rx.event
     def ask_renewal(self):
@@ -62,11 +63,24 @@ class AcceptState(LinkPage, rx.State):
             db, self._token(), now=utcnow(), mailer=mailer()), signed_in=False)
         if not done.done:
             return done.stop()
+        self._show()  # the button now says it was done
         return rx.toast.success("The inviter has been asked to send you a new invitation.")
+
+    @rx.var
+    def community_path(self) -> str:
+        """The community this invitation is for, in the app."""
+        cid = str((self.invitation or {}).get("community_id", ""))
+        return routes.community(int(cid)) if cid.isdigit() else routes.COMMUNITIES
+
+    def _to_signin(self):
+        return self.sign_in_instead()
 
     @rx.event
     def sign_in_instead(self):
-        return rx.redirect(routes.signin(next_path=self.router.url.path))
+        """To sign-in, with the invited address filled in."""
+        recipient = str((self.invitation or {}).get("recipient", ""))
+        return rx.redirect(routes.signin(next_path=self.router.url.path,
+                                         user=recipient or None))
 
 
 register_refresher("invitation", AcceptState)

@@ -1,9 +1,13 @@
 """Community Details: the Tenants and Invitations tabs, their actions, and live refresh."""
 
+import json
+
 import reflex as rx
 
+from app import routes
 from app.domain.invitation_status import STATUSES
 from app.domain.limits import more_rows
+from app.domain.wording import role_change
 from app.live.topics import community_topic, organization_topic, register_refresher
 from app.models import utcnow
 from app.services import community_admin as ca
@@ -11,6 +15,7 @@ from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.settings import get_settings
 from app.states.broadcast import broadcast
+from app.states.community_exit import LeaveDialogs
 from app.states.page import ViewerPage
 from app.states.viewer import run
 
@@ -20,7 +25,7 @@ def mailer() -> ti.Mailer:
     return ti.Mailer(s.secret_key, s.base_url, s.tenant_invite_days)
 
 
-class CommunityState(ViewerPage, rx.State):
+class CommunityState(LeaveDialogs, ViewerPage, rx.State):
     header: dict[str, str | int | bool] = {}
     tenants: list[dict[str, str | int | bool]] = []
     invitations: list[dict[str, str | int]] = []
@@ -34,12 +39,8 @@ class CommunityState(ViewerPage, rx.State):
     invite_email: str = ""
     invite_error: str = ""
     resend_offer: int = 0
-    leave_name: str = ""
-    leave_open: bool = False
     tab: str = "tenants"
     my_users: list[dict[str, str | int | bool]] = []
-    delete_open: bool = False
-    delete_name: str = ""
 
     def _cid(self) -> int:
         parts = self.router.url.path.strip("/").split("/")
@@ -120,12 +121,23 @@ class CommunityState(ViewerPage, rx.State):
         done = run(self, lambda db, v: ct.invitation_details(db, v, invitation_id, utcnow()))
         if not done.done:
             return done.stop()
-        self.details = done.result
-        return None
+        self.details, self.selected_tenant = done.result, {}
+        return self._address(invitation_id, pane="invitation-pane")
+
+    def _address(self, invitation_id: int | None = None, pane: str = ""):
+        """The address bar follows the selection, so a reload reopens what is open; on a
+        phone, where the pane opens below the list, it is scrolled into view."""
+        path = routes.community(self._cid(), invitation_id)
+        scroll = (f"if (window.innerWidth < 768) {{ setTimeout(() => document.getElementById("
+                  f"{json.dumps(pane)})?.scrollIntoView({{behavior: 'smooth'}}), 50); }}"
+                  if pane else "")
+        return rx.call_script(
+            f"window.history.replaceState(null, '', {json.dumps(path)}); {scroll}")
 
     @rx.event
     def close_details(self):
         self.details, self.selected_tenant = {}, {}
+        return self._address()
 
     @rx.event
     def select_tenant(self, organization_id: int):
@@ -135,8 +147,9 @@ class CommunityState(ViewerPage, rx.State):
         if not shown:
             return None
         tenant = self.selected_tenant = shown[0]
-        self.leave_name, self.my_users = "", []
-        return self._load_my_users() if tenant.get("is_mine") else None
+        self.leave_name, self.my_users, self.details = "", [], {}
+        mine = self._load_my_users() if tenant.get("is_mine") else None
+        return [self._address(pane="tenant-pane")] + ([mine] if mine else [])
 
     def _load_my_users(self):
         done = run(self, lambda db, v: ca.my_users_roles(db, v, self._cid()))
@@ -145,36 +158,10 @@ class CommunityState(ViewerPage, rx.State):
 
     @rx.event
     def set_user_role(self, user_id: int, role_key: str):
-        result = self._act(lambda db, v: ca.set_community_role(db, v, self._cid(), user_id,
-                                                               role_key, now=utcnow()),
-                           "Community role updated.")
-        self._load_my_users()
-        return result
-
-    @rx.event
-    def open_delete(self, value: bool = True):
-        self.delete_open, self.delete_name = value, ""
-
-    @rx.event
-    def set_delete_name(self, value: str):
-        self.delete_name = value[:200]
-
-    @rx.event
-    def delete_community(self):
-        typed = self.delete_name
-        return self._act_and_leave(
-            lambda db, v, cid: ca.archive_community(db, v, cid, typed, now=utcnow()),
-            lambda v: f"The community {typed} was deleted.")
-
-    def _act_and_leave(self, action, message):
-        """Run an action that ends this tab's access (leave, delete), then go to the list."""
-        cid = self._cid()
-        done = run(self, lambda db, v: action(db, v, cid))
-        if not done.done:
-            return done.stop()
-        self.leave_open = self.delete_open = False
-        broadcast(self, self._topics(done.viewer, None), done.event_ids)
-        return [rx.redirect("/communities"), rx.toast.success(message(done.viewer))]
+        yield from self._act(lambda db, v: ca.set_community_role(db, v, self._cid(), user_id,
+                                                                 role_key, now=utcnow()),
+                             role_change(self.my_users, user_id, role_key))
+        yield self._load_my_users()
 
     @rx.event
     def open_invite(self, value: bool = True):
@@ -183,20 +170,14 @@ class CommunityState(ViewerPage, rx.State):
 
     @rx.event
     def set_invite_email(self, value: str):
-        self.invite_email = value[:320]
+        self.invite_email, self.invite_error = value[:320], ""  # fixed: the message goes
 
     @rx.event
-    def open_leave(self, value: bool = True):
-        self.leave_open = value
-        self.leave_name = ""
-
-    @rx.event
-    def set_leave_name(self, value: str):
-        self.leave_name = value[:200]
-
-    @rx.event
-    def send_invite(self):
-        address = self.invite_email
+    def send_invite(self, address: str = ""):
+        """Invite the address typed (sent with the click: the field's last change may not
+        have arrived yet)."""
+        address = (address or self.invite_email)[:320]
+        self.invite_email = address
 
         def invite(db, viewer):
             try:
@@ -243,13 +224,6 @@ class CommunityState(ViewerPage, rx.State):
         return self._act(lambda db, v: ct.remove_tenant(db, v, self._cid(), organization_id,
                                                         now=utcnow()),
                          "Tenant removed from the community.")
-
-    @rx.event
-    def leave(self):
-        typed = self.leave_name
-        return self._act_and_leave(
-            lambda db, v, cid: ct.leave_community(db, v, cid, typed, now=utcnow()),
-            lambda v: f"{v.org_name} has left the community.")
 
 
 register_refresher("community", CommunityState)

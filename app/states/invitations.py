@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
+from app.domain import invitation_status as st
 from app.domain.limits import MAX_SEARCH
 from app.live.topics import (
     community_topic,
@@ -51,6 +52,8 @@ class InvitationsState(ViewerPage, rx.State):
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
     details: dict = {}
+    decline_for: int = 0          # the row whose Decline dialog is open
+    decline_about: str = ""
     _turning_page: bool = False
 
     def _params(self) -> dict[str, str]:
@@ -189,7 +192,8 @@ class InvitationsState(ViewerPage, rx.State):
     @rx.event
     def revoke(self, invitation_id: int):
         return self._act(lambda db, v: acts.revoke(db, v, invitation_id, now=utcnow()),
-                         "Invitation revoked.", invitation_id=invitation_id)
+                         lambda inv: f"Invitation {st.ended(inv.kind)}.",
+                         invitation_id=invitation_id)
 
     @rx.event
     def confirm(self, invitation_id: int):
@@ -203,9 +207,25 @@ class InvitationsState(ViewerPage, rx.State):
                          "Invitation accepted.", invitation_id=invitation_id)
 
     @rx.event
-    def decline(self, invitation_id: int):
-        return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow()),
-                         "Invitation declined.", invitation_id=invitation_id)
+    def open_decline(self, invitation_id: int):
+        """Decline asks first (with an optional reason); the dialog names the row."""
+        row = next((r for r in self.rows if r["id"] == invitation_id), None)
+        if row is not None:
+            self.decline_for = invitation_id
+            self.decline_about = f"The invitation to {row['recipient']} for {row['where']}."
+
+    @rx.event
+    def set_decline_open(self, value: bool):
+        if not value:
+            self.decline_for = 0
+
+    @rx.event
+    def decline(self, invitation_id: int, reason: str = ""):
+        self.decline_for = 0
+        return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow(),
+                                                    mail=mail_settings(), reason=reason),
+                         "Invitation declined; the inviter has been told.",
+                         invitation_id=invitation_id)
 
 
 register_refresher("org", InvitationsState)

@@ -16,15 +16,31 @@ from app.states.page import LinkPage
 
 
 def _create_account_unit(token: str, display_name: str, password: str,
-                         **fields) -> tuple[str, list[int]]:
+                         **fields) -> tuple[ui.NewAccount, list[int]]:
     with session_scope() as db:
-        alias = ui.create_account_and_accept(db, token, display_name, password, **fields)
-        return alias, written_ids(db)
+        account = ui.create_account_and_accept(db, token, display_name, password, **fields)
+        return account, written_ids(db)
+
+
+def landing(joined_ids: str) -> str:
+    """Where a person who joined the communities `joined_ids` ("3,4") goes: the one
+    community, or the Communities page for several."""
+    ids = [int(i) for i in joined_ids.split(",") if i.strip().isdigit()]
+    return routes.community(ids[0]) if len(ids) == 1 else routes.COMMUNITIES
+
+
+# Once the page shows the form holding the code, post it (the browser then stores the
+# session cookie from the response and follows its redirect).
+_POST_CODE = ("(function post(n){const f=document.getElementById('join-code-form');"
+              "const c=f&&f.elements.namedItem('code');"
+              "if(c&&c.value){f.submit();}else if(n<100){setTimeout(()=>post(n+1),50);}})(0)")
 
 
 class JoinState(LinkPage, rx.State):
     form_error: str = ""
-    created_alias: str = ""
+    # the account just created here: code (signs it in once, within a minute), next,
+    # tenant and user (to sign in by hand if the code is refused), name (what it joined)
+    created: dict[str, str] = {}
 
     def _view(self, db, secret_key, token, viewer):
         return ui.join_view(db, secret_key, token, viewer, utcnow())
@@ -34,7 +50,7 @@ class JoinState(LinkPage, rx.State):
 
     @rx.event
     def load(self):
-        self.created_alias, self.form_error = "", ""
+        self.created, self.form_error = {}, ""
         self._show()
 
     def _topics(self) -> list[str]:
@@ -56,26 +72,34 @@ class JoinState(LinkPage, rx.State):
             self.form_error = "The two passwords differ."
             return None
         try:  # hashing the password takes a tenth of a second: not on the event loop
-            alias, event_ids = await off_loop(
+            account, event_ids = await off_loop(
                 _create_account_unit, self._token(), str(form.get("display_name", "")),
                 password, now=utcnow(), secret_key=get_settings().secret_key,
                 ip=self.router.session.client_ip)
         except DomainError as err:
             self.form_error = err.message
             return None
-        self.created_alias, self.form_error = alias, ""
-        self._show()
+        self.form_error = ""  # the page says so and signs the account in; the link is used
+        self.created = {"code": account.sign_in_code,
+                        "next": landing(account.joined["joined_ids"]),
+                        "tenant": account.alias, "user": account.email,
+                        "name": account.joined["joined_name"]}
         broadcast(self, self._topics(), event_ids)
-        return None
+        return rx.call_script(_POST_CODE)
+
+    @rx.event
+    def open_communities(self):
+        """After accepting (signed in): into the inviting organization, at what was joined."""
+        inv = self.invitation or {}
+        return self._open(str(inv.get("owner_alias", "")),
+                          landing(str(inv.get("joined_ids", ""))))
 
     @rx.event
     def sign_in(self):
-        alias = str(self.invitation.get("owner_alias", "")) if self.invitation else ""
-        return rx.redirect(routes.signin(next_path=self.router.url.path, tenant=alias or None))
-
-    @rx.event
-    def sign_in_after_creation(self):
-        return rx.redirect(routes.signin(next_path=routes.COMMUNITIES,
-                                         tenant=self.created_alias))
+        """To sign-in, with the invited address and where it signs in filled in."""
+        inv = self.invitation or {}
+        return rx.redirect(routes.signin(next_path=self.router.url.path,
+                                         tenant=str(inv.get("sign_in_alias", "")) or None,
+                                         user=str(inv.get("recipient", "")) or None))
 
 

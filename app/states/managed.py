@@ -2,8 +2,9 @@
 
 import reflex as rx
 
+from app.domain.errors import PermissionDenied
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
-from app.domain.permissions import COMMUNITY_PERMISSIONS, ORG_CREATE_COMMUNITY
+from app.domain.permissions import ORG_CREATE_COMMUNITY
 from app.live.topics import (
     community_topic,
     managed_topic,
@@ -15,9 +16,11 @@ from app.services import community_members as cm
 from app.services import custom_roles as cr
 from app.services import managed_communities as mc
 from app.services import user_invitations as ui
+from app.services.navigation import offered
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
 from app.states.batch_invite import BatchInvite, count_note
+from app.states.managed_roles import RoleDialog, toggle
 from app.states.page import ViewerPage
 
 
@@ -26,18 +29,11 @@ def user_mailer() -> Mailer:
     return Mailer(s.secret_key, s.base_url, s.user_invite_days)
 
 
-def _toggle(items: list, value, on: bool, offered) -> list:
-    """Pick or unpick `value`; only a value the page offered can be picked, so a client
-    cannot grow the list with values of its own."""
-    rest = [v for v in items if v != value]
-    return rest + [value] if on and value in offered else rest
-
-
 def _ids(rows: list[dict], key: str = "id") -> set[int]:
     return {int(r[key]) for r in rows}
 
 
-class ManagedState(ViewerPage, BatchInvite, rx.State):
+class ManagedState(RoleDialog, ViewerPage, BatchInvite, rx.State):
     tab: str = "communities"
     communities: list[dict[str, str | int | None]] = []
     members: list[dict[str, str | int]] = []
@@ -56,20 +52,17 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
     # community dialog
     community_open: bool = False
     community_error: str = ""
-    # role dialog
-    role_open: bool = False
-    role_id: int = 0
-    role_name: str = ""
-    role_description: str = ""
-    role_perms: list[str] = []
-    role_error: str = ""
     # change roles dialog
     member_open: bool = False
     member_id: int = 0
     member_label: str = ""
+    member_error: str = ""
     member_roles: list[int] = []
 
     def _refresh(self, db, viewer) -> None:
+        if not offered(db, viewer)["managed"]:
+            raise PermissionDenied("Managed Communities is for those who create or run "
+                                   "managed and MSSP communities in this organization.")
         self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
         self.communities = mc.managed_communities(db, viewer)
         wanted = int(self.filter_community) if self.filter_community.isdigit() else None
@@ -77,6 +70,14 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
         self.members, self.invitations = people["members"], people["invitations"]
         self.roles = cr.list_roles(db, viewer)
         self.ceiling = sorted(cr.permission_ceiling(db, viewer))
+
+    def _start(self) -> None:
+        """A fresh visit: dialogs closed and empty (a batch still running keeps its own)."""
+        self.community_open = self.role_open = self.member_open = False
+        self.community_error = self.role_error = self.member_error = ""
+        if not self.inviting:
+            self.invite_open = False
+            self._clear_results()
 
     def _follow(self, viewer):
         return [managed_topic(viewer.organization_id)]
@@ -115,7 +116,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
             self.invite_error = (f"The list is too long: at most {MAX_BATCH:,} addresses "
                                  f"({MAX_BATCH_TEXT:,} characters) in one invitation.")
             return None
-        self.addresses = value
+        self.addresses, self.invite_error = value, ""
         self._count(value)
         return None
 
@@ -126,12 +127,12 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def pick_community(self, community_id: int, on: bool):
-        self.pick_communities = _toggle(self.pick_communities, int(community_id), on,
+        self.pick_communities = toggle(self.pick_communities, int(community_id), on,
                                         _ids(self.communities))
 
     @rx.event
     def pick_role(self, role_id: int, on: bool):
-        self.pick_roles = _toggle(self.pick_roles, int(role_id), on, _ids(self.roles))
+        self.pick_roles = toggle(self.pick_roles, int(role_id), on, _ids(self.roles))
 
     @rx.event(background=True)
     async def validate(self):
@@ -165,53 +166,6 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
         self._reload()
         return rx.toast.success("Community created.")
 
-    # --- roles --------------------------------------------------------------------------
-    @rx.event
-    def open_role(self, role_id: int = 0):
-        """The role dialog: empty for a new role, or one of the roles this tab was sent."""
-        role = next((r for r in self.roles if r["id"] == role_id), {}) if role_id else {}
-        if role_id and (not role or not role["custom"]):
-            return None
-        self.role_open, self.role_error = True, ""
-        self.role_id = int(role.get("id", 0) or 0)
-        self.role_name = str(role.get("name", ""))
-        self.role_description = str(role.get("description", ""))
-        self.role_perms = list(role.get("permission_list", []))
-        return None
-
-    @rx.event
-    def close_role(self, value: bool = False):
-        self.role_open = value
-
-    @rx.event
-    def set_role_name(self, value: str):
-        self.role_name = value[:80]
-
-    @rx.event
-    def set_role_description(self, value: str):
-        self.role_description = value[:500]
-
-    @rx.event
-    def pick_permission(self, permission: str, on: bool):
-        if permission in COMMUNITY_PERMISSIONS:
-            self.role_perms = _toggle(self.role_perms, permission, on, COMMUNITY_PERMISSIONS)
-
-    @rx.event
-    def save_role(self):
-        done = self._submit(lambda db, v: cr.save_role(
-            db, v, self.role_name, self.role_description, self.role_perms,
-            self.role_id or None, now=utcnow()), "role_error")
-        if not done.done:
-            return done.away
-        self.role_open = False
-        self._reload()
-        return rx.toast.success(f"Role {self.role_name} saved.")
-
-    @rx.event
-    def delete_role(self, role_id: int):
-        return self._act(lambda db, v: cr.delete_role(db, v, role_id, now=utcnow()),
-                         "Role deleted.", announce=False)
-
     # --- members and invitations -------------------------------------------------------
     @rx.event
     def open_member(self, member_id: int):
@@ -219,7 +173,7 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
         member = next((m for m in self.members if m["member_id"] == member_id), None)
         if member is None:
             return None
-        self.member_open = True
+        self.member_open, self.member_error = True, ""
         self.member_id = int(member["member_id"])
         self.member_label = f"{member['name']} in {member['community']}"
         self.member_roles = [int(r) for r in str(member["role_ids"]).split(",") if r]
@@ -231,14 +185,20 @@ class ManagedState(ViewerPage, BatchInvite, rx.State):
 
     @rx.event
     def pick_member_role(self, role_id: int, on: bool):
-        self.member_roles = _toggle(self.member_roles, int(role_id), on, _ids(self.roles))
+        self.member_roles = toggle(self.member_roles, int(role_id), on, _ids(self.roles))
 
     @rx.event
     def save_member_roles(self):
-        self.member_open = False
+        """Set exactly the checked roles; a refusal stays in the dialog."""
         member_id, roles = self.member_id, list(self.member_roles)
-        return self._act(lambda db, v: cm.change_roles(db, v, member_id, roles, now=utcnow()),
-                         "Roles updated.", announce=True)
+        done = self._submit(lambda db, v: cm.change_roles(db, v, member_id, roles,
+                                                          now=utcnow()), "member_error")
+        if not done.done:
+            return done.away
+        self.member_open = False
+        self._reload()
+        self._announce(done)
+        return rx.toast.success(f"Roles updated for {self.member_label}.")
 
     @rx.event
     def remove_member(self, member_id: int):

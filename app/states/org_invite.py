@@ -33,6 +33,15 @@ class OrgInviteState(LinkPage, rx.State):
         return self.sign_in()
 
     @rx.event
+    def open_organization(self):
+        """After accepting: the session moves into the organization joined, which opens."""
+        inv = self.invitation or {}
+        return self._open(str(inv.get("organization_tenant_id", "")), routes.HOME)
+
+    @rx.event
     def sign_in(self):
-        alias = str(self.invitation.get("parent_alias", "")) if self.invitation else ""
-        return rx.redirect(routes.signin(next_path=self.router.url.path, tenant=alias or None))
+        """To sign-in, with the parent's alias and the invited username filled in."""
+        inv = self.invitation or {}
+        return rx.redirect(routes.signin(next_path=self.router.url.path,
+                                         tenant=str(inv.get("parent_alias", "")) or None,
+                                         user=str(inv.get("username", "")) or None))

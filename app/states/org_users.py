@@ -7,18 +7,17 @@ from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, more_rows
 from app.domain.permissions import ORG_INVITE_PARENT_USERS, ORG_MANAGE_GROUPS
 from app.live.topics import organization_topic, register_refresher
 from app.models import utcnow
-from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services.directory import list_users
 from app.settings import get_settings
 from app.states.batch_invite import BatchInvite
+from app.states.org_groups import GroupDialogs
 from app.states.page import ViewerPage
 
 
-class OrgUsersState(ViewerPage, BatchInvite, rx.State):
+class OrgUsersState(ViewerPage, BatchInvite, GroupDialogs, rx.State):
     tab: str = "users"
     users: list[dict[str, str]] = []
-    groups: list[dict[str, str | int]] = []
     invitations: list[dict[str, str | int | bool]] = []
     status_filter: str = "all"     # an effective status key, or "all"
     invitation_limit: int = pi.PAGE  # rows of the Invitations tab asked for ("Show more")
@@ -30,16 +29,12 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
     chips: list[str] = []
     chip_text: str = ""
     pick_groups: list[int] = []
-    # groups
-    group_open: bool = False
-    group_error: str = ""
-    member_username: str = ""
 
     def _refresh(self, db, viewer) -> None:
         self.can_invite = viewer.has(ORG_INVITE_PARENT_USERS)
         self.can_groups = viewer.has(ORG_MANAGE_GROUPS)
         self.users = list_users(db, viewer)
-        self.groups = gr.list_groups(db, viewer) if self.can_groups else []
+        self._read_groups(db, viewer, self.can_groups)
         status = "" if self.status_filter == "all" else self.status_filter
         shown = (pi.list_invitations(db, viewer, utcnow(), status, limit=self.invitation_limit)
                  if self.can_invite else {"rows": [], "total": 0})
@@ -47,6 +42,7 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
 
     def _start(self) -> None:
         self.invitation_limit = pi.PAGE
+        self._close_group_dialogs()
 
     def _clear(self) -> None:
         self.users, self.groups, self.invitations = [], [], []
@@ -151,46 +147,6 @@ class OrgUsersState(ViewerPage, BatchInvite, rx.State):
             db, v, invitation_id, now=utcnow(), secret_key=s.secret_key, base_url=s.base_url),
             "A new 72-hour link was sent; the old one no longer works.",
             invitation_id=invitation_id)
-
-    # --- groups -------------------------------------------------------------------------
-    @rx.event
-    def open_group(self, value: bool = True):
-        self.group_open, self.group_error = value, ""
-
-    @rx.event
-    def create_group(self, form: dict):
-        done = self._submit(lambda db, v: gr.create_group(
-            db, v, str(form.get("name", "")), str(form.get("description", "")),
-            now=utcnow()), "group_error")
-        if not done.done:
-            return done.away
-        self.group_open = False
-        self._reload()
-        return rx.toast.success("Group created.")
-
-    @rx.event
-    def set_member_username(self, value: str):
-        self.member_username = value[:64]
-
-    @rx.event
-    def add_member(self, group_id: int):
-        name = self.member_username
-        self.member_username = ""
-        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, True, now=utcnow()),
-                         f"{name} added to the group.")
-
-    @rx.event
-    def remove_member(self, group_id: int):
-        name = self.member_username
-        self.member_username = ""
-        return self._act(lambda db, v: gr.set_member(db, v, group_id, name, False, now=utcnow()),
-                         f"{name} removed from the group.")
-
-    @rx.event
-    def set_group_admin(self, group_id: int, on: bool):
-        keys = ["tenant_admin"] if on else []
-        return self._act(lambda db, v: gr.set_roles(db, v, group_id, keys, now=utcnow()),
-                         "Group roles updated.")
 
 
 register_refresher("org", OrgUsersState)

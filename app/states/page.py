@@ -6,6 +6,8 @@ import reflex as rx
 
 from app.domain.viewer import Viewer
 from app.live.topics import follow, invitation_topic
+from app.models import utcnow
+from app.services.auth import switch_organization
 from app.services.live_events import summary_for, summary_for_invitation
 from app.settings import get_settings
 from app.states.broadcast import broadcast
@@ -15,6 +17,7 @@ from app.states.viewer import Outcome, path_token, run
 class ViewerPage(rx.State, mixin=True):
     error: str = ""
     loaded: bool = False
+    busy: bool = False  # an action runs: its buttons are disabled until it is done
 
     # --- what a page defines --------------------------------------------------------------
     def _refresh(self, db, viewer: Viewer) -> None:
@@ -71,22 +74,34 @@ class ViewerPage(rx.State, mixin=True):
         """Re-read the page; returns the redirect to sign-in when the session ended."""
         return self._read().away
 
-    def _act(self, action, success: str, announce: bool = True,
+    def _act(self, action, success, announce: bool = True,
              invitation_id: int | None = None):
-        """Run `action(db, viewer)`, re-read this page, say `success`; with `announce`, tell
+        """Run `action(db, viewer)`, re-read this page, say `success` (text, or a function
+        of the action's result giving it); with `announce`, tell
         the other tabs following `_topics` (and the invitation's) and the person
-        `invitation_id` is for."""
-        done = run(self, action)
+        `invitation_id` is for. A generator: the page first hears that it is `busy` (its
+        action buttons disable), then the outcome."""
+        self.busy = True
+        yield
+        try:
+            done = run(self, action)
+        finally:
+            self.busy = False
         if not done.done:
-            return done.stop()
+            yield done.stop()
+            return
         self._reload()
         if announce:
-            topics = self._topics(done.viewer, done.result)
-            if invitation_id:
-                topics = topics + [invitation_topic(invitation_id)]
-            broadcast(self, topics, done.event_ids,
-                      invitation_ids=[invitation_id] if invitation_id else None)
-        return rx.toast.success(success)
+            self._announce(done, invitation_id)
+        yield rx.toast.success(success(done.result) if callable(success) else success)
+
+    def _announce(self, done: Outcome, invitation_id: int | None = None) -> None:
+        """Tell the other tabs following `_topics` (and the invitation's) of a done action."""
+        topics = self._topics(done.viewer, done.result)
+        if invitation_id:
+            topics = topics + [invitation_topic(invitation_id)]
+        broadcast(self, topics, done.event_ids,
+                  invitation_ids=[invitation_id] if invitation_id else None)
 
     def _submit(self, action, error_field: str) -> Outcome:
         """Run a dialog's `action(db, viewer)`; a refusal goes into `error_field` (shown in
@@ -126,6 +141,7 @@ class LinkPage(rx.State, mixin=True):
     error: str = ""
     signed_in_as: str = ""
     loaded: bool = False
+    busy: bool = False  # an answer is on its way: Join, Accept and Decline are disabled
 
     def _view(self, db, secret_key: str, token: str, viewer: Viewer | None) -> dict:
         """The service's view of the invitation behind `token`."""
@@ -167,22 +183,43 @@ class LinkPage(rx.State, mixin=True):
 
     def _answer(self, step, success: str = ""):
         """The invitee acts on the invitation behind the link (signed in): run
-        `step(db, viewer)`, show the new status, tell the inviter's pages."""
-        done = run(self, step)
+        `step(db, viewer)`, show the new status, tell the inviter's pages. A generator, like
+        `ViewerPage._act`: `busy` first."""
+        self.busy = True
+        yield
+        try:
+            done = run(self, step)
+        finally:
+            self.busy = False
         if done.away is not None:
-            return self._to_signin()
+            yield self._to_signin()
+            return
         self._show()
         if done.refusal is not None:
-            return rx.toast.error(done.refusal)
+            yield rx.toast.error(done.refusal)
+            return
         broadcast(self, self._topics(), done.event_ids,
                   invitation_ids=[int(self.invitation["id"])] if self.invitation else None)
-        return rx.toast.success(success) if success else None
+        if success:
+            yield rx.toast.success(success)
 
     def _to_signin(self):
         """Where a signed-out invitee goes to act: sign-in, back to this link."""
         from app import routes
 
         return rx.redirect(routes.signin(next_path=self.router.url.path))
+
+    def _open(self, organization: str, path: str):
+        """Into the app after answering: the viewer's session moves to `organization`
+        (Tenant ID or alias; unless it is there already, and only where the viewer may
+        switch) and the tab opens `path`."""
+
+        def enter(db, viewer):
+            if organization not in (viewer.tenant_id, viewer.org_alias):
+                switch_organization(db, viewer, organization, now=utcnow())
+
+        done = run(self, enter)
+        return rx.redirect(path) if done.done else done.stop()
 
 
 def too_long(what: str, limit: int):

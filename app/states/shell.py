@@ -6,6 +6,7 @@ from app import routes
 from app.mail.setup import shows_mail_banner, shows_mailbox
 from app.models import utcnow
 from app.services.auth import switch_organization, switchable_organizations
+from app.services.navigation import offered
 from app.settings import get_settings
 from app.states.viewer import run
 
@@ -17,6 +18,7 @@ class ShellState(rx.State):
     org_name: str = ""
     tenant_id: str = ""
     orgs: list[dict[str, str | bool]] = []
+    offers: dict[str, bool] = {}  # the pages this viewer may use (services/navigation.py)
     dev_mailbox: bool = False
     mail_banner: bool = False
 
@@ -28,11 +30,11 @@ class ShellState(rx.State):
     @rx.event
     def require_session(self):
         """on_load guard of every protected page."""
-        done = run(self, lambda db, v: switchable_organizations(db, v))
+        done = run(self, lambda db, v: (switchable_organizations(db, v), offered(db, v)))
         if not done.done:
             self.signed_in = False
             return done.stop()
-        viewer, self.orgs = done.viewer, done.result
+        viewer, (self.orgs, self.offers) = done.viewer, done.result
         self.signed_in = True
         self.user_name = viewer.display_name
         self.user_email = viewer.email

@@ -8,21 +8,38 @@ ERRORS = {
     "failed": "Those details did not match an active account for that tenant. "
               "Check the Tenant ID or alias, your email or username, and your password.",
     "throttled": "Too many failed sign-ins. Wait 15 minutes before trying again.",
+    "code": "Your account is ready, but signing you in at once did not work (it takes "
+            "less than a minute). Sign in with your password.",
+}
+# Why the person is here again (routes.signin(reason=...)).
+NOTICES = {
+    "ended": "Your session has ended; sign in again to continue where you were.",
+    "reset": "Your password is changed and every session of your account has ended. "
+             "Sign in with the new password.",
 }
 
 
 class SignInState(rx.State):
     step: int = 1
     tenant: str = ""
+    identifier: str = ""
     next_path: str = "/"
     error: str = ""
+    notice: str = ""
+
+    @rx.var
+    def forgot_href(self) -> str:
+        """Forgot password, with the email address already typed (if one was)."""
+        return routes.forgot_password(self.identifier if "@" in self.identifier else None)
 
     @rx.event
     def load(self):
         params = self.router.url.query_parameters
         self.tenant = str(params.get("tenant", ""))[:100]
+        self.identifier = str(params.get("user", ""))[:320]
         self.next_path = routes.safe_next(str(params.get("next", "")))
         self.error = ERRORS.get(str(params.get("error", "")), "")
+        self.notice = "" if self.error else NOTICES.get(str(params.get("reason", "")), "")
         self.step = 2 if self.tenant else 1
 
     @rx.event

@@ -35,8 +35,13 @@ def viewer_in(db, state: rx.State) -> Viewer:
 
 
 def to_signin(state: rx.State):
-    """Send the tab to sign-in, coming back here afterwards."""
-    return rx.redirect(routes.signin(next_path=state.router.url.path), replace=True)
+    """Send the tab to sign-in, coming back here afterwards (to this page with its query
+    string); a tab that held a session hears that it ended (expired, or signed out
+    elsewhere)."""
+    url = state.router.url
+    had_session = session_token(state.router.headers.cookie) is not None
+    return rx.redirect(routes.signin(next_path=url.path + (f"?{url.query}" if url.query else ""),
+                                     reason="ended" if had_session else None), replace=True)
 
 
 class Outcome(NamedTuple):

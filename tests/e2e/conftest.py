@@ -91,24 +91,29 @@ def live_app(request, smtp_server):
     if request.param == "one-worker":
         env.pop("REDIS_URL", None)
         env["GRANIAN_WORKERS"] = "1"
+    url = f"http://localhost:{port}"
+    proc = start_app(env, log, url)
+    yield LiveApp(url, log, smtp_server)
+    stop_app(proc)
+
+
+def start_app(env: dict, log: Path, url: str) -> subprocess.Popen:
+    """`python -m app.cli run` with `env`, its output in `log`, once it answers at `url`."""
     with log.open("w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "app.cli", "run"], cwd=ROOT, env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
     deadline = time.monotonic() + 300
     while True:
         if proc.poll() is not None:
             pytest.fail(f"the app exited early:\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(f"{url}/ping", timeout=2):
-                break
+                return proc
         except OSError:
             if time.monotonic() > deadline:
                 proc.kill()
                 pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
             time.sleep(1)
-    yield LiveApp(url, log, smtp_server)
-    stop_app(proc)
 
 
 def stop_app(proc: subprocess.Popen) -> None:
