@@ -225,6 +225,7 @@ def test_users_tab_lists_members_and_pending_invitations_and_manages_them(db, de
     assert [m["email"] for m in people["members"]] == ["alice@contoso.example",
                                                         "new@client.example"]
     assert people["invitations"] == []
+    assert [m["is_me"] for m in people["members"]] == [1, 0]  # no actions on one's own row
     everyone = cm.list_people(db, alice, None, NOW)
     assert [i["recipient"] for i in everyone["invitations"]] == ["other@client.example"]
     member_id = people["members"][1]["member_id"]

@@ -136,6 +136,12 @@ def _confirm(label: str, title: str, text, action, color="red") -> rx.Component:
 
 
 def _member_actions(m) -> rx.Component:
+    """Nothing for the viewer's own rows: nobody changes or removes themselves here."""
+    return rx.cond(m["is_me"].to(int) == 1, rx.text("You", size="1", color_scheme="gray"),
+                   _others_actions(m))
+
+
+def _others_actions(m) -> rx.Component:
     return rx.hstack(rx.button("Change roles", size="1", variant="soft",
                                on_click=M.open_member(m["member_id"])),
                      _confirm("Remove", "Remove from community",

@@ -54,7 +54,8 @@ def list_people(db: Session, viewer: Viewer, community_id: int | None, now: date
                      "community": managed[m.community_id],
                      "roles": ", ".join(sorted(n for _, n in role_names.get(m.id, []))),
                      "role_ids": ",".join(str(r) for r, _ in role_names.get(m.id, [])),
-                     "joined": m.joined_at.strftime(_FMT)} for m, u in members],
+                     "joined": m.joined_at.strftime(_FMT),
+                     "is_me": int(u.id == viewer.user_id)} for m, u in members],
         "invitations": [_invitation_row(i, managed, now) for i in invitations],
     }
 
