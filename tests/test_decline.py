@@ -30,7 +30,7 @@ def test_the_reason_reaches_the_timeline_on_both_sides_and_the_inviter_by_email(
                mailer=MAILER)
     db.commit()
     assert db.get(Invitation, inv_id).decline_reason == "We already use another platform."
-    said = timeline(db, inv_id)[-1]["what"]
+    said = timeline(db, db.get(Invitation, inv_id))[-1]["what"]
     assert said == "Declined (“We already use another platform.”)"
     for side in ("alice", "bob"):
         assert details(db, viewer(db, side), inv_id, NOW)["timeline"][-1]["what"] == said
@@ -48,7 +48,7 @@ def test_without_a_reason_the_email_says_none_was_given(db, demo):
     inv_id, _ = invite(db)
     acts.decline(db, viewer(db, "bob"), inv_id, now=NOW, mail=MAIL)
     db.commit()
-    assert timeline(db, inv_id)[-1]["what"] == "Declined"
+    assert timeline(db, db.get(Invitation, inv_id))[-1]["what"] == "Declined"
     assert "They gave no reason." in _mail_to(db, "alice@contoso.example").body_text
 
 

@@ -155,7 +155,7 @@ def test_deleting_a_group_takes_what_it_granted_and_ends_the_open_invitations_in
     with pytest.raises(Conflict, match="deleted"):
         pi.accept(db, viewer(db, "rita"), rita_link, now=NOW, secret_key=SECRET)
     db.rollback()
-    assert [t["what"] for t in timeline(db, rita_row.id)][-1] == "Deleted (Group deleted)"
+    assert [t["what"] for t in timeline(db, rita_row)][-1] == "Deleted (Group deleted)"
     actions = db.exec(select(AuditEvent.action).where(
         AuditEvent.action.in_(["group.delete", "invitation.delete"]))).all()
     assert sorted(actions) == ["group.delete", "invitation.delete"]

@@ -268,7 +268,7 @@ def test_the_timeline_ends_when_the_community_is_deleted(db, mixed):
     ca.archive_community(db, viewer(db, "alice"), inv.community_id, "Wind Farm Analytics",
                          now=NOW + timedelta(hours=1))
     db.commit()
-    assert [e["what"] for e in timeline(db, inv.id)] == ["Sent",
+    assert [e["what"] for e in timeline(db, inv)] == ["Sent",
                                                          "Revoked (Community deleted)"]
 
 
@@ -286,10 +286,10 @@ def test_delivery_outcomes_join_the_timeline(db, engine, mixed):
     db.expire_all()
     tenant_inv = db.exec(select(Invitation).where(Invitation.kind == "tenant")).one()
     user_inv = db.exec(select(Invitation).where(Invitation.kind == "community_user")).one()
-    assert [e["what"] for e in timeline(db, tenant_inv.id)] == [
+    assert [e["what"] for e in timeline(db, tenant_inv)] == [
         "Sent", "Email could not be delivered to bob@fabrikam.example "
         "(550 5.1.1 no such mailbox)"]
-    assert [e["what"] for e in timeline(db, user_inv.id)] == [
+    assert [e["what"] for e in timeline(db, user_inv)] == [
         "Sent", "Email delivered to carol@northwind.example"]
 
 

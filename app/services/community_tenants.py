@@ -114,7 +114,7 @@ def invitation_details(db: Session, viewer: Viewer, invitation_id: int, now: dat
         "expires": inv.expires_at.strftime(_FMT), "accepted_for": accepted_for,
         "decline_reason": inv.decline_reason or "",
         **flags(inv.kind, status, {INVITER}),
-        "timeline": timeline(db, inv.id),
+        "timeline": timeline(db, inv),
     }
 
 

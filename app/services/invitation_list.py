@@ -165,7 +165,7 @@ def sending_organizations(db: Session, invitation_ids: list[int]) -> list[int]:
 def details(db: Session, viewer: Viewer, invitation_id: int, now: datetime) -> dict:
     """One invitation the viewer may see, as a row with its timeline; NotFound otherwise."""
     inv = vis.find_visible(db, viewer, invitation_id, "That invitation is not there any more.")
-    return {**describe(db, [inv], now, viewer)[0], "timeline": timeline(db, inv.id)}
+    return {**describe(db, [inv], now, viewer)[0], "timeline": timeline(db, inv)}
 
 
 def places(db: Session, viewer: Viewer, limit: int = 500) -> list[tuple[str, str]]:

@@ -14,10 +14,10 @@ _VERBS = {"invitation.send": "Sent", "invitation.resend": "Resent",
           "invitation.delivery_failed": "Email could not be delivered"}
 
 
-def timeline(db: Session, invitation_id: int) -> list[dict]:
+def timeline(db: Session, inv: Invitation) -> list[dict]:
     """The audit events of one invitation, oldest first, with who and when; ending it reads
     in its kind's word (Revoked, or Deleted for a parent-organization invitation)."""
-    kind = db.get(Invitation, invitation_id).kind
+    kind, invitation_id = inv.kind, inv.id
     events = db.exec(select(AuditEvent, User.display_name)
                      .join(User, User.id == AuditEvent.actor_user_id, isouter=True)
                      .where(AuditEvent.target_type == "invitation",

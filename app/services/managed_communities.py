@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from app.domain.community_order import ordered
 from app.domain.errors import InvalidInput
-from app.domain.permissions import COMMUNITY_MANAGE_MEMBER
+from app.domain.permissions import COMMUNITY_MANAGE_MEMBER, ORG_CREATE_COMMUNITY
 from app.domain.viewer import Viewer
 from app.models import Community
 from app.services.access import community_permissions, require_community, visible_communities
@@ -20,9 +20,13 @@ def managed_communities(db: Session, viewer: Viewer) -> list[dict]:
     rows = db.exec(visible_communities(viewer).where(Community.kind.in_(MANAGED_KINDS))).all()
     mine = [c for c in rows
             if COMMUNITY_MANAGE_MEMBER in community_permissions(db, viewer, c.id)]
+    inside: dict[int, list[str]] = {}  # from the rows in hand, not a query per MSSP
+    for c in sorted(mine, key=lambda c: c.name):
+        if c.parent_id is not None:
+            inside.setdefault(c.parent_id, []).append(c.name)
     return ordered({"id": c.id, "name": c.name, "kind": c.kind, "parent_id": c.parent_id,
                     "description": c.description,
-                    "includes": ", ".join(_inside(db, c)) if c.kind == "mssp" else ""}
+                    "includes": ", ".join(inside.get(c.id, [])) if c.kind == "mssp" else ""}
                    for c in mine)
 
 
@@ -59,6 +63,14 @@ def create_managed_community(db: Session, viewer: Viewer, name: str, description
             raise InvalidInput("A managed community can only sit inside your MSSP community.")
     return create_community(db, viewer, name, description, kind=kind, parent_id=parent_id,
                             now=now).id
+
+
+def offers_managed(db: Session, viewer: Viewer, communities: list[dict] | None = None) -> bool:
+    """Whether Managed Communities is for the viewer: they may create one, or run one
+    (`communities`: `managed_communities` when the caller has it already)."""
+    if viewer.has(ORG_CREATE_COMMUNITY):
+        return True
+    return bool(managed_communities(db, viewer) if communities is None else communities)
 
 
 def managed_targets(db: Session, viewer: Viewer, community_ids: list[int]) -> list[Community]:

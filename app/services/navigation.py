@@ -4,7 +4,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.domain.permissions import (
-    ORG_CREATE_COMMUNITY,
     ORG_MANAGE_ORGS,
     ORG_MANAGE_USERS,
     ORG_SWITCH_INTO_CHILDREN,
@@ -12,7 +11,7 @@ from app.domain.permissions import (
 from app.domain.viewer import Viewer
 from app.models import Community
 from app.services.access import organization_takes_part
-from app.services.managed_communities import managed_communities
+from app.services.managed_communities import offers_managed
 
 
 def offered(db: Session, viewer: Viewer) -> dict[str, bool]:
@@ -21,7 +20,7 @@ def offered(db: Session, viewer: Viewer) -> dict[str, bool]:
         "users": viewer.has(ORG_MANAGE_USERS),
         "audit": viewer.has(ORG_MANAGE_USERS),
         "organizations": viewer.has(ORG_MANAGE_ORGS) or viewer.has(ORG_SWITCH_INTO_CHILDREN),
-        "managed": viewer.has(ORG_CREATE_COMMUNITY) or bool(managed_communities(db, viewer)),
+        "managed": offers_managed(db, viewer),
     }
 
 

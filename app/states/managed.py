@@ -16,7 +16,6 @@ from app.services import community_members as cm
 from app.services import custom_roles as cr
 from app.services import managed_communities as mc
 from app.services import user_invitations as ui
-from app.services.navigation import offered
 from app.services.tenant_invitations import Mailer
 from app.settings import get_settings
 from app.states.batch_invite import BatchInvite, count_note
@@ -60,11 +59,12 @@ class ManagedState(RoleDialog, ViewerPage, BatchInvite, rx.State):
     member_roles: list[int] = []
 
     def _refresh(self, db, viewer) -> None:
-        if not offered(db, viewer)["managed"]:
+        communities = mc.managed_communities(db, viewer)  # read once: the check uses it too
+        if not mc.offers_managed(db, viewer, communities):
             raise PermissionDenied("Managed Communities is for those who create or run "
                                    "managed and MSSP communities in this organization.")
         self.can_create = viewer.has(ORG_CREATE_COMMUNITY)
-        self.communities = mc.managed_communities(db, viewer)
+        self.communities = communities
         wanted = int(self.filter_community) if self.filter_community.isdigit() else None
         people = cm.list_people(db, viewer, wanted, utcnow())
         self.members, self.invitations = people["members"], people["invitations"]
