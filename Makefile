@@ -32,8 +32,10 @@ test: setup browser
 lint: setup
 	$(VENV)/bin/ruff check app tests bench
 
-bench: setup
-	$(PY) bench/bench_session.py
+# Every figure of the speed targets in one table (about 15 minutes; wipes the PostgreSQL
+# database `bench`, or COMMONS_BENCH_DATABASE_URL); BENCH_ARGS=--readme writes it into README.
+bench: setup browser
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .web .states data/test-* test-results

@@ -1,8 +1,10 @@
-"""Command line: `python -m app.cli prepare|run`.
+"""Command line: `python -m app.cli prepare|run|adopt-secret-key`.
 
-`prepare` checks the configuration, applies migrations and seeds the demo data into an
-empty database; `run` does that, then hands the process over to `reflex run` in
-production mode on one port. Configuration mistakes end with one line, not a traceback.
+`prepare` checks the configuration and the services (app/deployment.py), applies migrations
+and seeds the demo data into an empty database; `run` does that, then hands the process over
+to `reflex run` in production mode on one port. `adopt-secret-key` makes the database accept
+a new COMMONS_SECRET_KEY after a deliberate change. Configuration mistakes end with one
+line, not a traceback.
 """
 
 import os
@@ -52,44 +54,65 @@ def check_ports(settings: Settings) -> None:
             "(set COMMONS_DEV_SMTP_PORT, or COMMONS_SMTP_URL for a real server)")
 
 
-def prepare(settings: Settings) -> None:
+def prepare(settings: Settings, *, adopt_key: bool = False) -> None:
+    """Check the services, then (one host at a time) migrate, check or store the secret
+    key's fingerprint (`adopt_key`: replace it), and seed. Refusals raise ConfigError."""
     from sqlalchemy.exc import OperationalError
 
+    from app import deployment
     from app.db import session_scope
     from app.migrate import upgrade
+
+    deployment.check_services(settings)
+    url = settings.database_url
+    try:
+        with deployment.one_start_at_a_time(url, on_wait=lambda: print(
+                "commons: another host is preparing the database; waiting for it",
+                file=sys.stderr, flush=True)):
+            upgrade(url)
+            with session_scope() as db:
+                if adopt_key:
+                    deployment.adopt_secret_key(db, settings.secret_key)
+                else:
+                    deployment.check_secret_key(db, settings.secret_key)
+                _seed(db, settings)
+    except OperationalError as err:
+        raise deployment.database_refusal(url, err) from None
+
+
+def _seed(db, settings: Settings) -> None:
     from app.models import utcnow
     from app.services.demo import is_empty, seed_demo, seed_demo_invitations
     from app.services.invitation_actions import MailSettings
     from app.services.roles import ensure_builtin_roles
 
-    try:
-        upgrade(settings.database_url)
-    except OperationalError as err:
-        raise ConfigError(f"cannot open the database: {err.orig}".splitlines()[0]) from None
-    with session_scope() as db:
-        ensure_builtin_roles(db)
-        if settings.demo and is_empty(db):
-            now = utcnow()
-            seed_demo(db, now)
-            seed_demo_invitations(db, MailSettings(
-                settings.secret_key, settings.base_url, settings.tenant_invite_days,
-                settings.user_invite_days), now)
-            print("commons: demo data seeded (password for every demo user: commons-demo)")
+    ensure_builtin_roles(db)
+    if settings.demo and is_empty(db):
+        now = utcnow()
+        seed_demo(db, now)
+        seed_demo_invitations(db, MailSettings(
+            settings.secret_key, settings.base_url, settings.tenant_invite_days,
+            settings.user_invite_days), now)
+        print("commons: demo data seeded (password for every demo user: commons-demo)")
 
 
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "run"
-    if command not in {"prepare", "run"}:
-        print("usage: python -m app.cli prepare|run", file=sys.stderr)
+    if command not in {"prepare", "run", "adopt-secret-key"}:
+        print("usage: python -m app.cli prepare|run|adopt-secret-key", file=sys.stderr)
         return 2
     try:
         settings = load_settings()
         if command == "run":
             check_ports(settings)
-        prepare(settings)
+        prepare(settings, adopt_key=command == "adopt-secret-key")
     except ConfigError as err:
         print(f"commons: {err}", file=sys.stderr)
         return 2
+    if command == "adopt-secret-key":
+        print("commons: the database now expects this COMMONS_SECRET_KEY; sessions and links "
+              "made with the old key no longer work", file=sys.stderr)
+        return 0
     for line in start_log(settings):
         print(f"commons: {line}", file=sys.stderr)
     print("commons: pages of these origins may use a session: "

@@ -43,6 +43,8 @@ class Settings:
     dev_mailbox_on: bool = False
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    # False when the key was generated into data/secret_key: right for one host only
+    secret_key_from_env: bool = False
 
     @property
     def dev_mailbox(self) -> bool:
@@ -267,6 +269,7 @@ def load_settings(env: dict | None = None) -> Settings:
         dev_mailbox_on=_bool(env, "COMMONS_DEV_MAILBOX", False),
         trusted_proxies=_trusted_proxies(env),
         allowed_origins=_allowed_origins(env, base_url),
+        secret_key_from_env=bool(env.get("COMMONS_SECRET_KEY", "").strip()),
     )
 
 

@@ -18,15 +18,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("COMMONS_DATA_DIR", tempfile.mkdtemp(prefix="commons-bench-"))
 
-from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.db import make_engine  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
 from app.models import Community, CommunityTenant, utcnow  # noqa: E402
 from app.services.auth import sign_in, viewer_for_token  # noqa: E402
 from app.services.communities import list_communities  # noqa: E402
 from app.services.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
+from bench.worlds import fresh_database  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789abcdef"
 
@@ -42,11 +40,7 @@ def _timed(fn, rounds):
 
 
 def run(url: str, communities: int, rounds: int) -> None:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    upgrade(url)
+    engine = fresh_database(url)
     with Session(engine, expire_on_commit=False) as db:
         orgs = seed_demo(db, utcnow())
         for i in range(communities):  # other tenants' communities the viewer must not see

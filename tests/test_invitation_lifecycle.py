@@ -4,6 +4,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlmodel import select
 
 from app.domain import invitation_status as st
 from app.domain.errors import Conflict
@@ -61,3 +62,31 @@ def test_the_batch_loop_reports_each_item_and_keeps_going(db):
                        {"name": "b", "outcome": "already a member"},
                        {"name": "c", "outcome": "invited"}]
     assert written == ["a", "c"]
+
+
+def test_a_batch_written_together_is_written_one_by_one_when_it_clashes(db):
+    """A clash (an invitation another administrator just made) undoes the batch's
+    savepoint; then each item is written in its own, and only the clashing one fails."""
+    from app.models import Organization
+    db.add(Organization(tenant_id="t-b", name="Taken", alias="taken"))
+    db.flush()
+
+    def write(item):
+        db.add(Organization(tenant_id=f"t-{item}", name=item, alias=f"alias-{item}"))
+        db.flush()
+
+    together = []
+
+    def write_all(items):
+        together.append(list(items))
+        for item in items:
+            write(item)
+
+    results = lifecycle.invite_each(db, ["a", "b", "c", "a"], lambda item: "ok", write,
+                                    key="name", write_all=write_all)
+    assert together == [["a", "b", "c"]]  # "a" again is the same person: already invited
+    assert [r["outcome"] for r in results] == ["invited", lifecycle.ALREADY_INVITED,
+                                               "invited", lifecycle.ALREADY_INVITED]
+    names = db.exec(select(Organization.name).where(Organization.tenant_id.in_(
+        ["t-a", "t-b", "t-c"])).order_by(Organization.tenant_id)).all()
+    assert names == ["a", "Taken", "c"]

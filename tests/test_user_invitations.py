@@ -304,3 +304,61 @@ def test_the_mssp_main_says_it_includes_every_managed_community_by_name(db, demo
     view = ui.join_view(db, SECRET, link_token(db, "lead@client.example"), None, NOW)
     assert view["communities"] == ("Contoso SOC (with every managed community in it: "
                                    "Client A, Client B)")
+
+
+def test_a_batch_is_checked_as_a_whole_with_the_outcome_of_each_address(db, demo):
+    from app.models import AuditEvent
+    invite(db, "member@client.example", ["Client A"])
+    new_user_accepts(db, "member@client.example", link_token(db, "member@client.example"))
+    invite(db, "open@client.example", ["Client A"])
+    invite(db, "lapsed@client.example", ["Client A"], now=NOW - timedelta(days=8))
+    old = db.exec(select(Invitation.id).where(
+        Invitation.recipient == "lapsed@client.example")).one()
+    out = ui.invite_users(
+        db, viewer(db, "alice"), "new@client.example, New@Client.example, open@client.example,"
+        " lapsed@client.example, member@client.example, nobody",
+        [community(db, "Client A")], [role_id(db, "Community Member")], now=NOW, mailer=MAILER)
+    db.commit()
+    assert [r["outcome"] for r in out] == ["invited", "already invited", "already invited",
+                                           "invited", "already a member", "invalid address"]
+    lapsed = db.exec(select(Invitation).where(Invitation.recipient == "lapsed@client.example")
+                     .order_by(Invitation.id)).all()
+    assert [(r.id, r.status) for r in lapsed] == [(old, "revoked"), (lapsed[1].id, "pending")]
+    replaced = db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.revoke",
+                                                AuditEvent.target_id == old)).one()
+    assert replaced.details == {"reason": "replaced"}
+    sent = db.exec(select(AuditEvent).where(AuditEvent.action == "invitation.send",
+                                            AuditEvent.target_id == lapsed[1].id)).one()
+    assert sent.details == {"recipient": "lapsed@client.example",
+                            "community_id": community(db, "Client A")}
+    for address, mails in (("new@client.example", 1), ("lapsed@client.example", 2),
+                           ("open@client.example", 1)):
+        assert len(db.exec(select(OutboxMessage).where(
+            OutboxMessage.to_addr == address)).all()) == mails, address
+    assert link_token(db, "new@client.example") != link_token(db, "lapsed@client.example")
+
+
+def test_a_larger_batch_costs_no_more_queries_only_its_inserts(db, demo):
+    """The checks, the ending of expired invitations and the savepoints are statements per
+    batch, not per address (1,000 addresses in one + User submission, issue 13)."""
+    from sqlalchemy import event
+
+    def statements(tag, n):
+        seen = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            seen.append(statement.lstrip().split()[0].upper())
+
+        event.listen(db.get_bind(), "before_cursor_execute", keep)
+        try:
+            out = ui.invite_users(db, viewer(db, "alice"), "\n".join(
+                f"{tag}{i}@client.example" for i in range(n)), [community(db, "Client A"),
+                community(db, "Client B")], [role_id(db, "Community Member")], now=NOW,
+                mailer=MAILER)
+        finally:
+            event.remove(db.get_bind(), "before_cursor_execute", keep)
+        db.commit()
+        assert [r["outcome"] for r in out] == ["invited"] * n
+        return [s for s in seen if s != "INSERT"]
+
+    assert statements("few", 3) == statements("more", 40)

@@ -192,13 +192,27 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
     )
 
 
+class MediaOnly(rx.Component):
+    """Its children, only while the media `query` matches (decided in the browser: the
+    other layout is not rendered at all, where `rx.mobile_only` would render it hidden)."""
+
+    library = "$/public/media_only.jsx"
+    tag = "MediaOnly"
+    query: rx.Var[str]
+
+
+# Reflex's first breakpoint (rx.mobile_only / rx.tablet_and_desktop)
+PHONE, WIDE = "(max-width: 29.99em)", "(min-width: 30em)"
+
+
 def table_or_cards(table: rx.Component, rows, card, header=None) -> rx.Component:
     """The table on a tablet or desktop; on a phone one card per row (`card(row)`), under an
-    optional `header` (a sort control, say)."""
+    optional `header` (a sort control, say). Only the one shown is rendered: a page of 50
+    rows would otherwise render twice on every change."""
     return rx.box(
-        rx.mobile_only(rx.vstack(header or rx.fragment(), rx.foreach(rows, card),
-                                 spacing="2", width="100%")),
-        rx.tablet_and_desktop(table), width="100%", min_width="0")
+        MediaOnly.create(rx.vstack(header or rx.fragment(), rx.foreach(rows, card),
+                                   spacing="2", width="100%"), query=PHONE),
+        MediaOnly.create(table, query=WIDE), width="100%", min_width="0")
 
 
 def confirm_button(trigger: rx.Component, title: str, text, action_label: str, on_confirm,

@@ -11,9 +11,11 @@ from app.models import OutboxMessage
 
 
 def enqueue(db: Session, *, to: str, subject: str, text: str, html: str = "",
-            base_url: str, now: datetime, invitation_id: int | None = None) -> OutboxMessage:
+            base_url: str, now: datetime, invitation_id: int | None = None,
+            flush: bool = True) -> OutboxMessage:
     """Queue a message, due at `now`; it is sent only if the surrounding transaction
-    commits. Its link tokens are stored sealed, not in the bodies (app/mail/links.py)."""
+    commits. Its link tokens are stored sealed, not in the bodies (app/mail/links.py).
+    `flush=False` leaves the insert to the caller's next flush (one for many messages)."""
     domain = urlsplit(base_url).hostname or "commons.local"
     subject = " ".join(subject.split())[:300]  # names with line breaks stay on one line
     message_id = f"<{uuid.uuid4().hex}@{domain}>"
@@ -24,5 +26,6 @@ def enqueue(db: Session, *, to: str, subject: str, text: str, html: str = "",
         created_at=now,
     )
     db.add(message)
-    db.flush()
+    if flush:
+        db.flush()
     return message

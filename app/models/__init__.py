@@ -12,14 +12,15 @@ from app.models.auth import (
 )
 from app.models.base import utcnow
 from app.models.community import Community, CommunityMember, CommunityMemberRole, CommunityTenant
+from app.models.deployment import DeploymentSetting
 from app.models.invitation import Invitation
 from app.models.mail import DevMailboxMessage, OutboxMessage
 from app.models.tenancy import Organization, OrganizationMember, User
 
 __all__ = [
     "AuditEvent", "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
-    "CommunityTenant", "DevMailboxMessage", "Group", "GroupMember", "Invitation", "Lease",
-    "OrgRoleAssignment", "Organization", "OrganizationMember", "OutboxMessage",
-    "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode", "SignInFailure",
-    "User", "utcnow",
+    "CommunityTenant", "DeploymentSetting", "DevMailboxMessage", "Group", "GroupMember",
+    "Invitation", "Lease", "OrgRoleAssignment", "Organization", "OrganizationMember",
+    "OutboxMessage", "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode",
+    "SignInFailure", "User", "utcnow",
 ]

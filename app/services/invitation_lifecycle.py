@@ -75,11 +75,12 @@ def load_by_token(db: Session, secret_key: str, token: str, policy: Policy) -> I
 
 
 def send(db: Session, policy: Policy, rows: list[Invitation], token: str, *, mailer: Mailer,
-         now: datetime, inviter: Viewer | None) -> None:
-    """Queue the kind's email carrying the link `token` to the batch `rows`."""
+         now: datetime, inviter: Viewer | None, flush: bool = True) -> None:
+    """Queue the kind's email carrying the link `token` to the batch `rows` (`flush=False`:
+    the caller flushes once after queuing many)."""
     letter = policy.letter(db, rows, token, mailer.base_url, inviter)
     enqueue(db, to=letter.to, subject=letter.subject, text=letter.text, html=letter.html,
-            base_url=mailer.base_url, invitation_id=rows[0].id, now=now)
+            base_url=mailer.base_url, invitation_id=rows[0].id, now=now, flush=flush)
 
 
 def issue(db: Session, viewer: Viewer, policy: Policy, recipient: str, targets: list[dict], *,
@@ -88,21 +89,37 @@ def issue(db: Session, viewer: Viewer, policy: Policy, recipient: str, targets: 
     """A new invitation from the viewer's organization: a row per target (its scope_key and
     community or organization), all in one batch under one link, each with an
     "invitation.send" audit event carrying `details(row)`, and its email queued."""
-    token, batch = new_token(), uuid.uuid4().hex
-    rows = []
-    for target in targets:
-        inv = Invitation(kind=policy.kind, batch_id=batch, organization_id=viewer.organization_id,
-                         invited_by_user_id=viewer.user_id, recipient=recipient, grants=grants,
-                         token_hash=hash_token(mailer.secret_key, token),
-                         expires_at=now + mailer.validity(policy), created_at=now, sent_at=now,
-                         **target)
-        db.add(inv)
-        db.flush()
-        audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
-                     details=details(inv))
-        rows.append(inv)
-    send(db, policy, rows, token, mailer=mailer, now=now, inviter=viewer)
+    (rows,) = issue_many(db, viewer, policy, [recipient], targets, grants=grants, now=now,
+                         mailer=mailer, details=details)
     return rows
+
+
+def issue_many(db: Session, viewer: Viewer, policy: Policy, recipients: list[str],
+               targets: list[dict], *, grants: dict, now: datetime, mailer: Mailer,
+               details: Callable[[Invitation], dict]) -> list[list[Invitation]]:
+    """`issue` to each of `recipients` (each its own batch, link and email), written
+    together: one flush inserts every row, one more their audit events and emails."""
+    issued = []
+    for recipient in recipients:
+        token, batch = new_token(), uuid.uuid4().hex
+        token_hash = hash_token(mailer.secret_key, token)
+        rows = [Invitation(kind=policy.kind, batch_id=batch,
+                           organization_id=viewer.organization_id,
+                           invited_by_user_id=viewer.user_id, recipient=recipient,
+                           grants=grants, token_hash=token_hash,
+                           expires_at=now + mailer.validity(policy), created_at=now,
+                           sent_at=now, **target)
+                for target in targets]
+        db.add_all(rows)
+        issued.append((token, rows))
+    db.flush()
+    for token, rows in issued:
+        for inv in rows:
+            audit.record(db, "invitation.send", "invitation", inv.id, viewer=viewer, at=now,
+                         details=details(inv))
+        send(db, policy, rows, token, mailer=mailer, now=now, inviter=viewer, flush=False)
+    db.flush()
+    return [rows for _, rows in issued]
 
 
 def resend(db: Session, viewer: Viewer, policy: Policy, inv: Invitation, *, now: datetime,
@@ -222,25 +239,67 @@ def _place(db: Session, inv: Invitation) -> str:
 
 def invite_each(db: Session, items: list[str], outcome: Callable[[str], str],
                 write: Callable[[str], None], *, key: str,
-                progress: Callable[[int, int], None] | None = None) -> list[dict]:
+                progress: Callable[[int, int], None] | None = None,
+                write_all: Callable[[list[str]], None] | None = None) -> list[dict]:
     """The batch-invite loop: every item already validated as a whole, each `item` whose
     `outcome` is "ok" is written in its own savepoint, so one failure spares the others; a
     unique-constraint clash (a concurrent invite) reads "already invited". A result per item,
     `{key: item, "outcome": ...}`. `progress(done, total)` is called every 25 items and once
-    at the end."""
+    at the end.
+
+    With `write_all`, every item is checked first (an item already "ok" earlier in the
+    batch is then "already invited") and the "ok" ones are written together in one
+    savepoint; only when that clashes are they written one by one as above."""
+    if write_all is None:
+        return _each_alone(db, items, outcome, write, key=key, progress=progress)
+    results, ok = [], set()
+    for item in items:
+        if progress and len(results) % 25 == 0:
+            progress(len(results), len(items))
+        result = outcome(item)
+        if result == "ok" and item in ok:
+            result = ALREADY_INVITED
+        if result == "ok":
+            ok.add(item)
+        results.append({key: item, "outcome": result})
+    if progress:
+        progress(len(results), len(items))
+    chosen = [r for r in results if r["outcome"] == "ok"]
+    try:
+        with db.begin_nested():
+            if chosen:
+                write_all([r[key] for r in chosen])
+    except IntegrityError:
+        for r in chosen:
+            r["outcome"] = _written(db, write, r[key])
+        return results
+    for r in chosen:
+        r["outcome"] = "invited"
+    return results
+
+
+def _each_alone(db: Session, items: list[str], outcome: Callable[[str], str],
+                write: Callable[[str], None], *, key: str,
+                progress: Callable[[int, int], None] | None) -> list[dict]:
     results = []
     for item in items:
         if progress and len(results) % 25 == 0:
             progress(len(results), len(items))
         result = outcome(item)
         if result == "ok":
-            try:
-                with db.begin_nested():
-                    write(item)
-                result = "invited"
-            except IntegrityError:
-                result = ALREADY_INVITED
+            result = _written(db, write, item)
         results.append({key: item, "outcome": result})
     if progress:
         progress(len(results), len(items))
     return results
+
+
+def _written(db: Session, write: Callable[[str], None], item: str) -> str:
+    """"invited" once `write(item)` is done in its own savepoint; "already invited" when it
+    clashes with a unique constraint (and then nothing of it stays)."""
+    try:
+        with db.begin_nested():
+            write(item)
+    except IntegrityError:
+        return ALREADY_INVITED
+    return "invited"

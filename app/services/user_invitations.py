@@ -1,7 +1,8 @@
 """Inviting people into managed and MSSP communities with roles (product document 003).
 
-One batch per address: a row per selected community, one token and one email, written in
-one transaction, so an address either gets all its rows or none.
+One batch per address: a row per selected community, one token and one email. The
+addresses are checked together and written together, in one transaction, so an address
+either gets all its rows or none.
 """
 
 import re
@@ -48,19 +49,24 @@ def parse_addresses(text: str) -> list[str]:
     return list(seen)
 
 
-def _outcome(db: Session, address: str, communities: list[Community], now: datetime) -> str:
-    user_id = db.exec(select(User.id).where(User.email == address)).first()
+def _outcomes(db: Session, addresses: list[str], invalid: set[str],
+              communities: list[Community], now: datetime) -> dict[str, str]:
+    """The outcome of each address, for the whole batch in two queries: "invalid address",
+    "already a member" (active in any of `communities`), "already invited" (an open,
+    unexpired invitation into any of them) or "ok"."""
     ids = [c.id for c in communities]
-    if user_id is not None and db.exec(select(CommunityMember.id).where(
-            CommunityMember.user_id == user_id, CommunityMember.status == "active",
-            CommunityMember.community_id.in_(ids))).first() is not None:
-        return "already a member"
-    open_rows = db.exec(select(Invitation).where(
-        Invitation.kind == KIND, Invitation.recipient == address,
+    valid = [a for a in dict.fromkeys(addresses) if a not in invalid]
+    members = set(db.exec(select(User.email).join(
+        CommunityMember, CommunityMember.user_id == User.id).where(
+        User.email.in_(valid), CommunityMember.status == "active",
+        CommunityMember.community_id.in_(ids))).all()) if valid else set()
+    invited = {r.recipient for r in db.exec(select(
+        Invitation.recipient, Invitation.status, Invitation.expires_at).where(
+        Invitation.kind == KIND, Invitation.recipient.in_(valid),
         Invitation.community_id.in_(ids), Invitation.status.in_(st.OPEN))).all()
-    if any(st.effective_status(r.status, r.expires_at, now) != st.EXPIRED for r in open_rows):
-        return lifecycle.ALREADY_INVITED
-    return "ok"
+        if st.effective_status(r.status, r.expires_at, now) != st.EXPIRED} if valid else set()
+    return {a: "invalid address" if a in invalid else "already a member" if a in members
+            else lifecycle.ALREADY_INVITED if a in invited else "ok" for a in addresses}
 
 
 def invite_users(db: Session, viewer: Viewer, addresses: str, community_ids: list[int],
@@ -77,11 +83,14 @@ def invite_users(db: Session, viewer: Viewer, addresses: str, community_ids: lis
         raise InvalidInput("Enter at least one email address.")
     check_count(wanted, MAX_BATCH, "addresses")
     invalid: set[str] = set()
-    return lifecycle.invite_each(
-        db, [_normalized(raw, invalid) for raw in wanted],
-        lambda a: "invalid address" if a in invalid else _outcome(db, a, communities, now),
-        lambda a: _write_batch(db, viewer, a, communities, roles, now, mailer),
-        key="address", progress=progress)
+    addresses = [_normalized(raw, invalid) for raw in wanted]
+    outcomes = _outcomes(db, addresses, invalid, communities, now)
+
+    def write(some: list[str]) -> None:
+        _write_batches(db, viewer, some, communities, roles, now, mailer)
+
+    return lifecycle.invite_each(db, addresses, outcomes.__getitem__, lambda a: write([a]),
+                                 key="address", progress=progress, write_all=write)
 
 
 def _normalized(raw: str, invalid: set[str]) -> str:
@@ -94,18 +103,21 @@ def _normalized(raw: str, invalid: set[str]) -> str:
         return raw
 
 
-def _write_batch(db: Session, viewer: Viewer, address: str, communities: list[Community],
-                 roles: list[Role], now: datetime, mailer: Mailer) -> None:
+def _write_batches(db: Session, viewer: Viewer, addresses: list[str],
+                   communities: list[Community], roles: list[Role], now: datetime,
+                   mailer: Mailer) -> None:
+    """A batch per address (a row per community, one link, one email), all written
+    together; the expired open rows of these addresses and targets end first."""
     grants = {"role_ids": sorted(r.id for r in roles), "roles": sorted(r.name for r in roles)}
-    revoke_where(db, viewer, now,  # expired open rows of these targets end here
-                 Invitation.kind == KIND, Invitation.recipient == address,
+    revoke_where(db, viewer, now,
+                 Invitation.kind == KIND, Invitation.recipient.in_(addresses),
                  Invitation.community_id.in_([c.id for c in communities]),
                  Invitation.status.in_(st.OPEN), reason="replaced")
-    lifecycle.issue(
-        db, viewer, COMMUNITY_USER, address,
+    lifecycle.issue_many(
+        db, viewer, COMMUNITY_USER, addresses,
         [{"scope_key": f"community:{c.id}", "community_id": c.id} for c in communities],
         grants=grants, now=now, mailer=mailer,
-        details=lambda row: {"recipient": address, "community_id": row.community_id})
+        details=lambda row: {"recipient": row.recipient, "community_id": row.community_id})
 
 
 def _batch(db: Session, secret_key: str, token: str) -> list[Invitation]:

@@ -16,6 +16,7 @@ from app.models import utcnow
 from app.services import invitation_actions as acts
 from app.services.invitation_list import (
     Filters,
+    counts_key,
     details,
     filters_from,
     order_from,
@@ -54,7 +55,9 @@ class InvitationsState(ViewerPage, rx.State):
     details: dict = {}
     decline_for: int = 0          # the row whose Decline dialog is open
     decline_about: str = ""
-    _turning_page: bool = False
+    # what the counts and places were read for: the filters they depend on, "" once the
+    # data may have changed (load, someone else's change, an action here)
+    _counted_for: str = ""
 
     def _params(self) -> dict[str, str]:
         """The filters and order as the export route's query parameters."""
@@ -84,17 +87,24 @@ class InvitationsState(ViewerPage, rx.State):
 
     def _refresh(self, db, viewer) -> None:
         now = utcnow()
-        turning, self._turning_page = self._turning_page, False
-        rows, nxt = page(db, viewer, self._filters(), now, after=self.current or None,
+        filters = self._filters()
+        rows, nxt = page(db, viewer, filters, now, after=self.current or None,
                          size=PAGE_SIZE, order=order_from(self._params()))
-        if not turning:  # a page turn changes neither the counts nor the places
-            self.counts = status_counts(db, viewer, self._filters(), now)
+        # A page turn, a sort or a status filter changes neither the counts nor the
+        # places: count when another filter changed, or the data may have.
+        counted_for = repr(counts_key(filters))
+        if counted_for != self._counted_for:
+            self.counts = status_counts(db, viewer, filters, now)
             self.places = [list(p) for p in places(db, viewer)]
+            self._counted_for = counted_for
         self.rows = rows
         self.next_cursor = nxt or ""
 
     def _clear(self) -> None:
         self.rows = []
+
+    def _data_changed(self) -> None:
+        self._counted_for = ""
 
     def _start(self) -> None:
         self.cursors, self.current, self.details = [], "", {}
@@ -147,7 +157,7 @@ class InvitationsState(ViewerPage, rx.State):
     def next_page(self):
         if self.next_cursor:
             self.cursors = self.cursors + [self.current]
-            self.current, self._turning_page = self.next_cursor, True
+            self.current = self.next_cursor
             return self._reload()
         return None
 
@@ -155,7 +165,6 @@ class InvitationsState(ViewerPage, rx.State):
     def previous_page(self):
         if self.cursors:
             self.current, self.cursors = self.cursors[-1], self.cursors[:-1]
-            self._turning_page = True
             return self._reload()
         return None
 

@@ -27,6 +27,10 @@ class ViewerPage(rx.State, mixin=True):
     def _clear(self) -> None:
         """Empty the page's data after a refusal."""
 
+    def _data_changed(self) -> None:
+        """What the page shows may have changed (it loads, it acted, someone else did):
+        forget what it keeps between reads (counts read for the same filters…)."""
+
     def _start(self) -> None:
         """Reset what a fresh visit starts from (first page, closed panes)."""
 
@@ -90,6 +94,7 @@ class ViewerPage(rx.State, mixin=True):
         if not done.done:
             yield done.stop()
             return
+        self._data_changed()
         self._reload()
         if announce:
             self._announce(done, invitation_id)
@@ -113,6 +118,7 @@ class ViewerPage(rx.State, mixin=True):
     @rx.event
     async def load(self):
         self._start()
+        self._data_changed()
         done = self._read()
         if not done.done:
             return done.away
@@ -125,6 +131,7 @@ class ViewerPage(rx.State, mixin=True):
         as far as this viewer may read it."""
         if not self._on_page():
             return None
+        self._data_changed()
         done = self._read(lambda db, viewer: summary_for(db, viewer, event_ids))
         if done.away is not None:
             return done.away

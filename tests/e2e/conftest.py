@@ -6,18 +6,15 @@ SQLite database, the demo data, and mail going to a real local SMTP server of th
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests import app_process
 from tests.smtp_server import TestSMTPServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,12 +23,6 @@ ERROR_LINE = re.compile(r"\bERROR\b|Traceback \(most recent call last\)")
 # A live update crosses three workers and Redis on a shared two-core machine: give the
 # assertions that wait for one more than Playwright's default 5 s.
 expect.set_options(timeout=10_000)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +70,7 @@ def _mode_env(mode: str) -> dict:
 @pytest.fixture(scope="session", params=["one-worker", "redis-3-workers"])
 def live_app(request, smtp_server):
     """Every browser journey runs against both deployments."""
-    port = _free_port()
+    port = app_process.free_port()
     data = Path(tempfile.mkdtemp(prefix="commons-e2e-"))
     log = data / "app.log"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
@@ -97,40 +88,18 @@ def live_app(request, smtp_server):
     stop_app(proc)
 
 
-def start_app(env: dict, log: Path, url: str) -> subprocess.Popen:
-    """`python -m app.cli run` with `env`, its output in `log`, once it answers at `url`."""
-    with log.open("w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "run"], cwd=ROOT, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 300
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"the app exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/ping", timeout=2):
-                return proc
-        except OSError:
-            if time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"the app did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(1)
+def start_app(env: dict, log: Path, url: str):
+    try:
+        return app_process.start_app(env, log, url)
+    except app_process.AppProcessError as err:
+        pytest.fail(str(err))
 
 
-def stop_app(proc: subprocess.Popen) -> None:
-    """SIGTERM to the app's own process stops it all (workers, sender) within seconds."""
-    proc.send_signal(15)
+def stop_app(proc) -> None:
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-        pytest.fail("the app did not stop within 10 s of SIGTERM")
-    time.sleep(0.5)
-    try:
-        os.killpg(proc.pid, 0)
-    except ProcessLookupError:
-        return
-    os.killpg(proc.pid, 9)
-    pytest.fail("a process of the app outlived SIGTERM")
+        app_process.stop_app(proc)
+    except app_process.AppProcessError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture(autouse=True)
