@@ -6,6 +6,8 @@ written once, so lists can say which buttons to show (`flags`) and a test can ho
 two together (tests/test_status_lists.py).
 """
 
+from functools import cache
+
 from app.domain.invitation_status import ACCEPTED, EXPIRED, PENDING
 
 INVITER, RECIPIENT = "inviter_side", "recipient_side"
@@ -52,5 +54,11 @@ def actions_for(kind: str, status: str, side: str) -> set[str]:
 def flags(kind: str, status: str, sides: set[str] | frozenset[str]) -> dict[str, bool]:
     """`can_<action>` for every action: allowed in this status, to one of the viewer's
     `sides` (which buttons a list shows; the service still decides)."""
+    return dict(_flags(kind, status, frozenset(sides)))
+
+
+@cache
+def _flags(kind: str, status: str, sides: frozenset[str]) -> tuple[tuple[str, bool], ...]:
+    """`flags` of one combination: a page asks for the same few on every row."""
     mine = set().union(*(actions_for(kind, status, side) for side in sides))
-    return {f"can_{action}": action in mine for action in ACTIONS}
+    return tuple((f"can_{action}", action in mine) for action in ACTIONS)

@@ -148,22 +148,30 @@ def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: da
     (a write at most every SEEN_EVERY, so most events only read)."""
     if not token:
         raise NotSignedIn()
-    session = db.exec(select(AuthSession).where(
-        AuthSession.token_hash == hash_token(secret_key, token))).first()
-    if session is None or session.ended_at is not None or session.expires_at <= now:
+    # every event asks: the session, its person and organization in one statement
+    found = db.exec(select(AuthSession, User, Organization)
+                    .join(User, User.id == AuthSession.user_id)
+                    .join(Organization, Organization.id == AuthSession.organization_id)
+                    .where(AuthSession.token_hash == hash_token(secret_key, token))).first()
+    if found is None:
         raise NotSignedIn()
-    user = db.get(User, session.user_id)
-    if user is None or not user.is_active:
+    session, user, org = found
+    if session.ended_at is not None or session.expires_at <= now or not user.is_active:
         raise NotSignedIn()
     if session.last_seen_at is None or session.last_seen_at <= now - SEEN_EVERY:
         session.last_seen_at = now
-    return viewer_for_user(db, user, session.organization_id, session_id=session.id, ip=ip)
+    return _viewer(db, user, org, session_id=session.id, ip=ip)
 
 
 def viewer_for_user(db: Session, user: User, organization_id: int, *, session_id: int = 0,
                     ip: str | None = None) -> Viewer:
     """A Viewer for `user` acting in `organization_id` (sessions, demo data, tests)."""
-    org = db.get(Organization, organization_id)
+    return _viewer(db, user, db.get(Organization, organization_id), session_id=session_id,
+                   ip=ip)
+
+
+def _viewer(db: Session, user: User, org: Organization, *, session_id: int,
+            ip: str | None) -> Viewer:
     return Viewer(
         user_id=user.id, organization_id=org.id, session_id=session_id,
         permissions=org_permissions(db, user.id, org.id), email=user.email,

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, tuple_, union
+from sqlalchemy import func, literal, tuple_, union, union_all
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
@@ -231,10 +231,10 @@ def describe(db: Session, rows: list[Invitation], now: datetime, viewer: Viewer)
     status key and `can_*` (the buttons its status offers the viewer), and the viewer's
     side: `received` (not sent by them or their organization) and `addressed` (to them:
     they may answer it)."""
-    communities = _names(db, Community, {r.community_id for r in rows})
-    orgs = _names(db, Organization, {r.target_organization_id for r in rows}
-                  | {r.organization_id for r in rows})
-    people = _names(db, User, {r.invited_by_user_id for r in rows}, field="display_name")
+    communities, orgs, people = _all_names(
+        db, {r.community_id for r in rows},
+        {r.target_organization_id for r in rows} | {r.organization_id for r in rows},
+        {r.invited_by_user_id for r in rows})
     delivery = _delivery(db, [r.id for r in rows])
     out = []
     for r in rows:
@@ -274,6 +274,23 @@ def _names(db: Session, model, ids: set, field: str = "name") -> dict:
     if not ids:
         return {}
     return dict(db.exec(select(model.id, getattr(model, field)).where(model.id.in_(ids))).all())
+
+
+def _all_names(db: Session, community_ids: set, org_ids: set,
+               user_ids: set) -> tuple[dict, dict, dict]:
+    """Names of communities and organizations and people's display names, in one
+    statement (a page asks on every turn)."""
+    wanted = [(Community, Community.name, community_ids),
+              (Organization, Organization.name, org_ids),
+              (User, User.display_name, user_ids)]
+    found: tuple[dict, dict, dict] = ({}, {}, {})
+    parts = [select(literal(i).label("part"), model.id, name)
+             .where(model.id.in_({x for x in ids if x}))
+             for i, (model, name, ids) in enumerate(wanted) if any(ids)]
+    if parts:
+        for part, key, name in db.exec(union_all(*parts)).all():
+            found[part][key] = name
+    return found
 
 
 def _delivery(db: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
