@@ -26,8 +26,11 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
+# The tests, then the short benchmark (small sizes, a few rounds, targets not enforced) so
+# that the benchmark itself cannot rot.
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) bench/run.py --short
 
 lint: setup
 	$(VENV)/bin/ruff check app tests bench

@@ -86,6 +86,11 @@ _PROTECTED = [
     (audit_page, routes.AUDIT, "Audit log", AuditState.load),
     (account_page, routes.ACCOUNT, "Account", AccountState.load),
 ]
+if get_settings().bench_ping:  # the benchmark's baseline (bench/)
+    from app.pages.ping import ping_page
+
+    app.add_page(ping_page, route="/bench-ping", title="Ping · Commons")
+
 for component, route, title, loader in _PROTECTED:
     app.add_page(component, route=route, title=f"{title} · Commons",
                  on_load=[ShellState.require_session] + ([loader] if loader else []))

@@ -43,6 +43,7 @@ class Settings:
     dev_mailbox_on: bool = False
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    bench_ping: bool = False  # COMMONS_BENCH_PING: the benchmark's minimal page
     # False when the key was generated into data/secret_key: right for one host only
     secret_key_from_env: bool = False
 
@@ -270,6 +271,7 @@ def load_settings(env: dict | None = None) -> Settings:
         trusted_proxies=_trusted_proxies(env),
         allowed_origins=_allowed_origins(env, base_url),
         secret_key_from_env=bool(env.get("COMMONS_SECRET_KEY", "").strip()),
+        bench_ping=_bool(env, "COMMONS_BENCH_PING", False),
     )
 
 

@@ -40,9 +40,8 @@ from tests.app_process import free_port, start_app, stop_app  # noqa: E402
 STATUSES = ["pending"] * 6 + ["accepted", "confirmed", "declined", "revoked"]
 
 
-def seed(url: str, invitations: int) -> int:
-    """The demo data and `invitations` tenant invitations from alice's organization;
-    returns the community's id."""
+def seed(url: str, invitations: int) -> None:
+    """The demo data and `invitations` tenant invitations from alice's organization."""
     rng, now = random.Random(13), utcnow()
     engine = make_engine(url)
     upgrade(url)
@@ -69,7 +68,6 @@ def seed(url: str, invitations: int) -> int:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()
-    return wind
 
 
 def actions(page, rounds: int) -> tuple[list[float], list[float]]:
@@ -103,17 +101,17 @@ def main() -> None:
         args.invitations, args.rounds = 1000, 5
     data = Path(tempfile.mkdtemp(prefix="commons-bench-actions-"))
     url = f"sqlite:///{data / 'actions.db'}"
-    community = seed(url, args.invitations)
+    seed(url, args.invitations)
     port = free_port()
     base = f"http://localhost:{port}"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
            "COMMONS_DATABASE_URL": url, "COMMONS_BASE_URL": base, "COMMONS_SECRET_KEY": SECRET,
-           "COMMONS_DEMO": "0", "GRANIAN_WORKERS": "1"}
+           "COMMONS_DEMO": "0", "GRANIAN_WORKERS": "1", "COMMONS_BENCH_PING": "1"}
     env.pop("REDIS_URL", None)
     proc = start_app(env, data / "app.log", base)
     try:
         with chromium() as browser:
-            bare = bare_events(browser, base, community, args.rounds)
+            bare = bare_events(browser, base, args.rounds)
             page = signed_in_page(browser, base, "contoso", "alice", path="/invitations")
             expect(page.locator('table button[aria-label^="Details of the invitation to"]').first
                    ).to_be_visible()

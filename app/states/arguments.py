@@ -7,6 +7,7 @@ limits; `setvar` is checked against the setter it would reach. The person (or sc
 gets one clear toast and nothing changes.
 """
 
+import functools
 import logging
 import types
 import typing
@@ -57,16 +58,23 @@ def _digits(text: str) -> bool:
     return 0 < len(text) <= 18 and text.lstrip("-").isdigit()
 
 
+@functools.cache
+def _parameters(fn) -> tuple[dict, frozenset[str], frozenset[str]]:
+    """A handler's annotations, parameter names and required ones (read once: every
+    event asks)."""
+    names = fn.__code__.co_varnames[1:fn.__code__.co_argcount]
+    defaults = len(fn.__defaults__ or ())
+    return (typing.get_type_hints(fn), frozenset(names),
+            frozenset(names[:len(names) - defaults]))
+
+
 def arguments_fit(fn, payload: dict) -> bool:
     """The payload names only parameters of `fn`, gives every required one, and each
     value fits its annotation."""
     if not isinstance(payload, dict):
         return False
-    hints = typing.get_type_hints(fn)
-    signature = fn.__code__.co_varnames[1:fn.__code__.co_argcount]
-    defaults = len(fn.__defaults__ or ())
-    required = set(signature[:len(signature) - defaults])
-    if set(payload) - set(signature) or required - set(payload):
+    hints, signature, required = _parameters(fn)
+    if set(payload) - signature or required - set(payload):
         return False
     return all(fits(transform_form_data(value, hints.get(name, Any)), hints.get(name, Any))
                for name, value in payload.items())
