@@ -141,39 +141,27 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
     (a bool var) highlights it and sets aria-selected.
     """
     labels = [h if isinstance(h, str) and i else "" for i, h in enumerate(headers)]
-    # The pinned column keeps the row's own bottom line (its box-shadow) and draws its left
-    # edge with a pseudo-element, which moves with it (a collapsed border would not).
-    pinned = {"position": "sticky", "right": "0", "z_index": "1",
-              # solid, under the row's tint (a selected or hovered row shows through)
-              "background": "linear-gradient(var(--row-tint, transparent), "
-                            "var(--row-tint, transparent)), var(--color-panel-solid)",
-              "&::before": {"content": "''", "position": "absolute", "left": "0", "top": "0",
-                            "bottom": "0", "width": "1px",
-                            "background": "var(--gray-a5)"}} if sticky_last else {}
+    # Rows and the pinned column are styled by classes of assets/commons.css, not by style
+    # props: a style prop is serialized and hashed again for each row on every render.
+    pinned = "commons-pinned" if sticky_last else ""
 
     def header(i, h):
         content, props = h if isinstance(h, tuple) else (h, {})
         last = i == len(headers) - 1
-        style = {**pinned, "background": "var(--gray-2)"} if last and pinned else {}
-        return rx.table.column_header_cell(content, style=style, **props)
+        return rx.table.column_header_cell(
+            content, class_name=f"{pinned} commons-pinned-head" if last and pinned else "",
+            **props)
 
     def row(r):
         contents = cells(r)
-        cells_ = [rx.table.cell(c, style=pinned if i == len(contents) - 1 else {},
+        cells_ = [rx.table.cell(c, class_name=pinned if i == len(contents) - 1 else "",
                                 custom_attrs={"data-label": labels[i]} if labels[i] else {})
                   for i, c in enumerate(contents)]
         if on_select is None:
             return rx.table.row(*cells_)
-        chosen = selected(r)
         return rx.table.row(
-            *cells_, on_click=on_select(r), tab_index=0, aria_selected=chosen,
-            custom_attrs={"onKeyDown": _ROW_KEYS},
-            style={"cursor": "pointer",
-                   "--row-tint": rx.cond(chosen, "var(--accent-a4)", "transparent"),
-                   "background": "var(--row-tint)",
-                   "&:hover": {"--row-tint": "var(--accent-a3)"},
-                   "&:focus-visible": {"outline": "2px solid var(--accent-8)",
-                                       "outline_offset": "-2px"}})
+            *cells_, on_click=on_select(r), tab_index=0, aria_selected=selected(r),
+            class_name="commons-row", custom_attrs={"onKeyDown": _ROW_KEYS})
 
     return rx.box(
         rx.table.root(

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveApp, _free_port, assert_accessible, start_app, stop_app
+from tests.app_process import free_port
+from tests.e2e.conftest import LiveApp, assert_accessible, start_app, stop_app
 from tests.e2e.test_shell_journey import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def mailbox_app():
-    port, smtp_port = _free_port(), _free_port()
+    port, smtp_port = free_port(), free_port()
     data = Path(tempfile.mkdtemp(prefix="commons-e2e-mailbox-"))
     url = f"http://localhost:{port}"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
