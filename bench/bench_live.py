@@ -9,7 +9,7 @@
 Both run on one worker with SQLite, and on two workers over Redis with PostgreSQL (when
 COMMONS_TEST_DATABASE_URL names a database, which is wiped).
 
-    .venv/bin/python bench/bench_live.py [--handshakes 60] [--short] [--json out.json]
+    .venv/bin/python bench/bench_live.py [--handshakes 50] [--short] [--json out.json]
 """
 
 import argparse
@@ -166,7 +166,7 @@ def run_mode(name: str, env_extra: dict, database_url: str, handshakes: int, rou
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--handshakes", type=int, default=60)
+    parser.add_argument("--handshakes", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--short", action="store_true")
     parser.add_argument("--json")
