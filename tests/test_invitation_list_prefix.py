@@ -67,7 +67,7 @@ def branch_plans(db, who, prefix) -> list[str]:
     seen = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
-        if "UNION" in statement:
+        if "UNION" in statement and "FROM invitation" in statement:
             seen.append((statement, parameters))
 
     engine = db.get_bind()
