@@ -35,7 +35,7 @@ test: setup browser
 lint: setup
 	$(VENV)/bin/ruff check app tests bench
 
-# Every figure of the speed targets in one table (about 15 minutes; wipes the PostgreSQL
+# Every figure of the speed targets in one table (15-20 minutes; wipes the PostgreSQL
 # database `bench`, or COMMONS_BENCH_DATABASE_URL); BENCH_ARGS=--readme writes it into README.
 bench: setup browser
 	$(PY) bench/run.py $(BENCH_ARGS)
