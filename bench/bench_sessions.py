@@ -44,7 +44,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -246,6 +246,28 @@ class LoadSession:
         await self.tab.close()
 
 
+class PingSession(LoadSession):
+    """The baseline: one tab on the bare-event page (`/bench-ping`: one counter, no
+    database, no session) pressing Ping once a second, what Reflex itself sustains here."""
+
+    PATH = "/bench-ping"
+
+    async def open(self) -> float:
+        ms = await self.tab.connect()
+        self.state_name, _ = self.tab.substate("ping_state")
+        return ms
+
+    async def _ping(self) -> float:
+        return await self.tab.call(f"{self.state_name}.ping",
+                                   done=lambda u: self.state_name in (u.get("delta") or {}))
+
+    async def turn_page(self) -> float:
+        return await self._ping()
+
+    async def open_details(self, rng: random.Random) -> float:
+        return await self._ping()
+
+
 class Crowd:
     """The sessions acting on one app, added and removed in steps."""
 
@@ -258,6 +280,7 @@ class Crowd:
         self.closed_unsolicited: Counter = Counter()
         self.period = 1.0  # seconds between a session's events
         self.http: aiohttp.ClientSession | None = None
+        self.kind = LoadSession  # PingSession: the bare-event baseline
 
     async def __aenter__(self):
         self.http = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
@@ -280,7 +303,8 @@ class Crowd:
             cookie = await sign_in(self.http, self.base, self.origin, alias, username,
                                    DEMO_PASSWORD, PAGE)
             signed_in = (time.perf_counter() - started) * 1000
-            session = LoadSession(ReflexTab(self.base, self.origin, cookie, PAGE), username)
+            path = getattr(self.kind, "PATH", PAGE)
+            session = self.kind(ReflexTab(self.base, self.origin, cookie, path), username)
             self.sessions.append(session)
             self.joins.append((signed_in, await session.open()))
         except Exception as err:  # noqa: BLE001 - any failure to join is an error to count
@@ -373,7 +397,7 @@ class App:
                     "COMMONS_DATA_DIR": str(self.data), "COMMONS_DATABASE_URL": database_url,
                     "COMMONS_SMTP_URL": self.smtp.url, "COMMONS_BASE_URL": self.origin,
                     "COMMONS_SECRET_KEY": SECRET, "COMMONS_DEMO": "0",
-                    "GRANIAN_WORKERS": "1", **env_extra}
+                    "GRANIAN_WORKERS": "1", "COMMONS_BENCH_PING": "1", **env_extra}
         if "REDIS_URL" not in env_extra:
             self.env.pop("REDIS_URL", None)
         self.profile = profile
@@ -446,6 +470,7 @@ class Plan:
     burst: tuple[int, float] | None  # figure 7: (sessions, seconds before and during)
     short: bool
     profile: Path | None = None  # profile the workers' event loops into this folder
+    baseline: bool = False  # sessions press the bare event's Ping instead
 
     @property
     def accounts(self) -> int:
@@ -459,6 +484,7 @@ async def ramp(app: App, plan: Plan, redis_url: str | None) -> tuple[list[Step],
     record = Record()
     out: dict = {}
     async with Crowd(app.base, app.origin, record, plan.per_org, plan.accounts) as crowd:
+        crowd.kind = PingSession if plan.baseline else LoadSession
         # one session alone, four events a second: the baseline, and the worker(s) warm
         crowd.period = 0.25
         await crowd.grow(1)
@@ -635,6 +661,12 @@ def rows_for(name: str, steps: list[Step], out: dict, plan: Plan) -> list[Row]:
     last = steps[-1]
     errors = sum(len(s.errors) for s in steps)
     short, label = plan.short, f"6 many sessions, {name}, {plan.per_org} per organization"
+    if plan.baseline:
+        top = best or last
+        over = "" if best is last else f"; {last.sessions}: p95 {last.p95:.0f} ms"
+        return [Row(f"6 many sessions, bare event, {name}: most sustained (what Reflex "
+                    "alone holds here)",
+                    f"{top.sessions} sessions (p95 {top.p95:.0f} ms{over})", "baseline")]
     if short:
         most = Row(f"{label}: {last.sessions} sessions for the short run",
                    f"p50 {last.p50:.0f} / p95 {last.p95:.0f} ms", "printed (CI)")
@@ -721,6 +753,11 @@ def main() -> None:
                              "(stats into this folder) and print where their time went")
     parser.add_argument("--workers-redis", action=argparse.BooleanOptionalAction, default=None,
                         help="also two workers on PostgreSQL + Redis (default: on, not --short)")
+    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=None,
+                        help="first the same ramp pressing the bare event's Ping on one "
+                             "worker (default: on, not --short)")
+    parser.add_argument("--invitations", action=argparse.BooleanOptionalAction, default=True,
+                        help="the ramp on the Invitations page, one worker (default: on)")
     args = parser.parse_args()
     # the secret the app runs with, here too (the seeding and the app share one database)
     os.environ["COMMONS_SECRET_KEY"] = SECRET
@@ -729,8 +766,13 @@ def main() -> None:
     if args.short:
         plan.levels, plan.window, plan.burst = [20], 10, (20, 5)
     data = Path(tempfile.mkdtemp(prefix="commons-bench-sessions-db-"))
-    rows = run_mode("1 worker, SQLite", f"sqlite:///{data / 'sessions.db'}", {}, plan)
-    write_rows(args.json, rows)
+    sqlite = f"sqlite:///{data / 'sessions.db'}"
+    if args.baseline if args.baseline is not None else not args.short:
+        rows = run_mode("1 worker", sqlite, {}, replace(plan, baseline=True, burst=None))
+        write_rows(args.json, rows)
+    if args.invitations:
+        rows = run_mode("1 worker, SQLite", sqlite, {}, plan)
+        write_rows(args.json, rows)
     with_redis = args.workers_redis if args.workers_redis is not None else not args.short
     pg = os.environ.get("COMMONS_TEST_DATABASE_URL")
     if with_redis and not pg:

@@ -247,8 +247,7 @@ HANDLERS: dict[str, Entry] = {
 SETVAR_STATES = [
     "reflex.state.State", "reflex.state.OnLoadInternalState",
     "reflex.state.UpdateVarsInternalState", "reflex.state.FrontendEventExceptionState",
-    "reflex.istate.shared.SharedStateBaseInternal", "app.live.topics.LiveTopic",
-    "app.live.topics.LiveInbox", "app.states.accept.AcceptState",
+    "reflex.istate.shared.SharedStateBaseInternal", "app.states.accept.AcceptState",
     "app.states.account.AccountState", "app.states.password_reset.ForgotPasswordState",
     "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",

@@ -318,3 +318,34 @@ def test_both_tenants_of_a_handshake_see_it_and_its_timeline(db, mixed):
         details(db, viewer(db, "gus"), inv.id, NOW)
     alice_rows, _ = page(db, viewer(db, "alice"), Filters(kind="tenant"), NOW)
     assert not alice_rows[0]["received"] and not alice_rows[0]["addressed"]
+
+
+def test_a_kept_page_statement_runs_with_each_pages_own_values(db, mixed):
+    """Page statements are built once per shape and kept: a kept one, run for another
+    viewer, filter value, prefix or cursor, reads what a statement built for them does."""
+    from app.services import invitation_list
+
+    asks = [(who, Filters(**f), size) for who in ("alice", "bob", "carol", "dave", "frank")
+            for f in ({}, {"kind": "tenant"}, {"kind": "parent_user"}, {"recipient": "c"},
+                      {"recipient": "b"}, {"status": "pending"}, {"expiring_soon": True},
+                      {"direction": "received"}, {"direction": "sent"})
+            for size in (1, 50)]
+
+    def read_all(who, f, size):
+        pages, after = [], None
+        while True:
+            rows, after = page(db, viewer(db, who), f, NOW, after=after, size=size)
+            pages.append([(r["id"], r["where"], r["invited_by"], r["received"]) for r in rows])
+            if after is None:
+                return pages
+
+    kept = [read_all(*ask) for ask in asks]
+    assert invitation_list._PAGES  # kept, and used for every ask after the first per shape
+    fresh = []
+    for ask in asks:
+        invitation_list._PAGES.clear()
+        fresh.append(read_all(*ask))
+    assert kept == fresh
+    assert any(len(p) > 1 for p in kept) and any(p[0] for p in kept)
+    # another viewer's kept statement never shows a row the rule hides
+    assert recipients(db, "bob") == ["bob@fabrikam.example"]

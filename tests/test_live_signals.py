@@ -83,13 +83,16 @@ def test_a_link_holder_hears_only_of_the_invitation_behind_the_link(db, demo):
 def test_no_handler_takes_a_topic_or_a_message():
     """Live topics are linked by the server only; refreshers take event ids."""
     import app.app  # noqa: F401  (registers every state)
-    from app.live.topics import LiveInbox, LiveTopic
+    from app.live import topics
     from app.states import broadcast
 
-    for channel in (LiveTopic, LiveInbox):
-        assert set(channel.event_handlers) <= {"setvar"}, channel.event_handlers
     assert not hasattr(broadcast, "Broadcaster")
     import reflex as rx
+
+    # followers are kept beside the state: no shared state a tab's events would lock
+    assert not [c for c in vars(topics).values()
+                if isinstance(c, type) and issubclass(c, rx.State)]
+    assert list(inspect.signature(topics.follow).parameters) == ["state", "topics"]
 
     def every_state(cls):
         for sub in cls.get_substates():

@@ -66,6 +66,23 @@ def enter_clicks(button_id: str) -> dict:
         "50); }; press(40); } })")}
 
 
+# A menu whose item opens a dialog: Radix gives the focus back to the menu's trigger once
+# the menu's closing animation ends, which on a busy machine comes after the dialog has
+# opened; the dialog would then pull the focus back to its field and select what was typed
+# there, so the next key replaced it. While a dialog is open, the menu leaves the focus be.
+MENU_LEAVES_DIALOG_FOCUS = {"onCloseAutoFocus": rx.Var(
+    "((e) => { if (document.querySelector('[role=\"alertdialog\"], [role=\"dialog\"]')) "
+    "e.preventDefault(); })")}
+
+
+def focus_back_to(element_id: str) -> dict:
+    """custom_attrs for the content of a dialog a menu item opened (the item is gone when
+    it closes): closing puts the focus on `element_id`, the menu's trigger."""
+    return {"onCloseAutoFocus": rx.Var(
+        f"((e) => {{ const t = document.getElementById('{element_id}'); "
+        "if (t) { e.preventDefault(); t.focus(); } })")}
+
+
 # Escape in a side pane closes it (its close button carries data-pane-close) and puts the
 # focus back on the selected row. An Escape that closed a menu or dialog opened from the
 # pane (portalled, so React still bubbles it here) is already handled: it closes only that.

@@ -1,24 +1,33 @@
-"""Topics: a shared state per community, organization, invitation or person that carries
-only a change signal.
+"""Topics: who follows a community, an organization, an invitation or a person, and the
+signal that wakes them.
 
-The server decides what a tab follows: a page's load links the tab to the topics derived
-from its viewer and page (`follow`), never to a name the client sent, and no handler lets a
-client pick one. After a change, `publish_after` bumps each topic's counter once the acting
-event has released its locks and asks every other following tab to run a refresh handler
-of its own state with the ids of the audit events written; each tab re-reads what its own
-session may see and says only what its viewer may read. The same code works with one
-worker and with several workers over Redis (Reflex relays events between them).
+The server decides what a tab follows: a page's load records the tab under the topics
+derived from its viewer and page (`follow`), never a name the client sent, and no handler
+lets a client pick one. After a change, `publish_after` (once the acting event is over)
+asks every other tab following a topic to run the refresh handler of the page it follows
+with the ids of the audit events written; each tab re-reads what its own session may see
+and says only what its viewer may read.
+
+Followers are kept beside Reflex's state, not in it: in this process with one worker, in
+Redis with several (the tab may be connected to another worker; Reflex relays the event).
+A tab's own events never touch a topic, so tabs following one topic do not wait on each
+other (a shared Reflex state would lock the topic on every event of every follower).
 """
 
 import asyncio
 import contextvars
 import logging
+import time
 
 import reflex as rx
 from reflex_base.event import Event
 from reflex_base.registry import RegistrationContext
 
 log = logging.getLogger("commons.live")
+
+# A tab that has not loaded a page for this long no longer follows it (a signal to it
+# would find it gone anyway); entries older than this are dropped as topics are read.
+FOLLOW_SECONDS = 48 * 3600
 
 
 def community_topic(community_id: int) -> str:
@@ -45,7 +54,7 @@ _REFRESHERS: dict[str, list[str]] = {}
 
 
 def register_refresher(kind: str, state_cls) -> None:
-    """Tabs following `<kind>-<id>` topics refresh through `state_cls.live_refresh`; a
+    """Tabs following `<kind>-<id>` topics may refresh through `state_cls.live_refresh`; a
     refresher ignores the signal unless its tab shows its page."""
     handler = f"{state_cls.get_full_name()}.live_refresh"
     if handler not in _REFRESHERS.setdefault(kind, []):
@@ -56,30 +65,83 @@ def refreshers_for(topic: str) -> list[str]:
     return _REFRESHERS.get(topic.split("-", 1)[0], [])
 
 
-class LiveTopic(rx.SharedState):
-    """The topic of the page a tab shows (a community, an organization…). No handlers:
-    only the server links a tab to it."""
+class _Local:
+    """Followers in this process: the one-worker deployment."""
 
-    version: int = 0
+    def __init__(self):
+        self.topics: dict[str, dict[str, tuple[float, str]]] = {}
+        self.tabs: dict[str, list[str]] = {}
+
+    async def follow(self, token: str, handler: str, topics: list[str], now: float) -> None:
+        for old in set(self.tabs.get(token, [])) - set(topics):
+            self.topics.get(old, {}).pop(token, None)
+        self.tabs[token] = list(topics)
+        for topic in topics:
+            self.topics.setdefault(topic, {})[token] = (now, handler)
+
+    async def followers(self, topic: str, now: float) -> dict[str, str]:
+        entries = self.topics.get(topic, {})
+        for token in [t for t, (at, _) in entries.items() if at < now - FOLLOW_SECONDS]:
+            del entries[token]
+            self.tabs.pop(token, None)
+        return {token: handler for token, (_, handler) in entries.items()}
 
 
-class LiveInbox(rx.SharedState):
-    """The signed-in person's own topic: invitations addressed to them, from any
-    organization. Followed beside the page topic, so a tab can hear both."""
+class _Shared:
+    """Followers in Redis, which every worker (and host) of the deployment shares: a hash
+    per topic (tab token -> "time handler") and a set per tab (its topics)."""
 
-    version: int = 0
+    def __init__(self, redis):
+        self.redis = redis
+
+    async def follow(self, token: str, handler: str, topics: list[str], now: float) -> None:
+        tab = f"commons:live:tab:{token}"
+        old = {t.decode() for t in await self.redis.smembers(tab)}
+        pipe = self.redis.pipeline()
+        for topic in old - set(topics):
+            pipe.hdel(f"commons:live:topic:{topic}", token)
+        pipe.delete(tab)
+        if topics:
+            pipe.sadd(tab, *topics)
+            pipe.expire(tab, FOLLOW_SECONDS)
+        for topic in topics:
+            key = f"commons:live:topic:{topic}"
+            pipe.hset(key, token, f"{now:.0f} {handler}")
+            pipe.expire(key, FOLLOW_SECONDS)
+        await pipe.execute()
+
+    async def followers(self, topic: str, now: float) -> dict[str, str]:
+        key = f"commons:live:topic:{topic}"
+        found, stale = {}, []
+        for token, entry in (await self.redis.hgetall(key)).items():
+            at, handler = entry.decode().split(" ", 1)
+            if float(at) < now - FOLLOW_SECONDS:
+                stale.append(token)
+            else:
+                found[token.decode()] = handler
+        if stale:
+            await self.redis.hdel(key, *stale)
+        return found
 
 
-def _channel(topic: str):
-    return LiveInbox if topic.startswith("inbox-") else LiveTopic
+_LOCAL = _Local()
+
+
+def _followers():
+    """Where followers are kept: Redis when Reflex keeps its state there, else here."""
+    from reflex.istate.manager.redis import StateManagerRedis
+
+    manager = RegistrationContext.get().app.state_manager
+    return _Shared(manager.redis) if isinstance(manager, StateManagerRedis) else _LOCAL
 
 
 async def follow(state: rx.State, topics: list[str]) -> None:
-    """Link `state`'s tab to `topics` (at most one page topic and one inbox), which the
-    caller derived on the server from the tab's viewer and page."""
-    for topic in topics:
-        live = await state.get_state(_channel(topic))
-        await live._link_to(topic)
+    """Record `state`'s tab as following `topics` (instead of what it followed before),
+    which the caller derived on the server from the tab's viewer and page; signals reach
+    it through `state`'s own refresher."""
+    handler = f"{type(state).get_full_name()}.live_refresh"
+    await _followers().follow(state.router.session.client_token, handler, list(topics),
+                              time.time())
 
 
 async def _detached(coro):
@@ -95,36 +157,24 @@ async def _detached(coro):
 
 async def publish_all(topics: list[str], event_ids: list[int],
                       exclude: str | None = None) -> int:
-    """Signal a change on each topic to the tabs following it, each through its refresher;
-    returns how many tabs were asked to refresh."""
-    woken = 0
+    """Signal a change on each topic to the tabs following it, each through its page's
+    refresher (once per tab, however many of the topics it follows); returns how many
+    tabs were asked to refresh."""
+    now, asked = time.time(), {}
+    followers = _followers()
     for topic in dict.fromkeys(topics):
-        woken += await publish(topic, refreshers_for(topic), {"event_ids": list(event_ids)},
-                               exclude=exclude)
-    return woken
-
-
-async def publish(topic: str, handlers: list[str], payload: dict,
-                  exclude: str | None = None) -> int:
-    """Signal a change on `topic`; returns how many other tabs were asked to refresh."""
+        allowed = refreshers_for(topic)
+        for token, handler in (await followers.followers(topic, now)).items():
+            if token != exclude and handler in allowed:
+                asked.setdefault(token, handler)
     app = RegistrationContext.get().app
-    channel = _channel(topic)
-    # The state manager directly, not `app.modify_state`: nothing is sent to the topic's
-    # own token (no browser holds it; Reflex would warn of a "disconnected client" each
-    # time), while the write still renews the topic's lifetime in the state manager.
-    async with app.state_manager.modify_state(
-            rx.BaseStateToken(ident=topic, cls=channel)) as root:
-        live = await root.get_state(channel)
-        live.version += 1
-        tokens = set(live._linked_from) - {exclude}
     manager = app.event_namespace._token_manager if app.event_namespace else None
     woken = 0
-    for token in tokens:
+    for token, handler in asked.items():
         if manager is not None and not await manager.is_token_connected(token):
             continue
-        for handler in handlers:
-            await _detached(app.event_processor.enqueue(token, Event(name=handler,
-                                                                     payload=payload)))
+        await _detached(app.event_processor.enqueue(
+            token, Event(name=handler, payload={"event_ids": list(event_ids)})))
         woken += 1
     return woken
 
@@ -133,9 +183,8 @@ _PENDING: set[asyncio.Task] = set()
 
 
 def publish_after(signal) -> None:
-    """Run the coroutine `signal` (which publishes) after the current event: it waits for
-    the topic locks the acting tab holds until its event ends, so it must not be awaited
-    inside the event. The task is kept until it is done; a failure is logged."""
+    """Run the coroutine `signal` (which publishes) after the current event, without
+    delaying its answer. The task is kept until it is done; a failure is logged."""
     task = asyncio.get_running_loop().create_task(signal)
     _PENDING.add(task)
 

@@ -3,12 +3,14 @@
 import reflex as rx
 
 from app.components.common import (
+    MENU_LEAVES_DIALOG_FOCUS,
     PANE_KEYS,
     address,
     data_table,
     empty_state,
     enter_clicks,
     error_callout,
+    focus_back_to,
     pane_close,
     sort_header,
     stamp,
@@ -126,9 +128,10 @@ def tenant_pane() -> rx.Component:
                       "Remove Tenant", S.remove_tenant(t["organization_id"].to(int)))
     leave = rx.menu.root(
         rx.menu.trigger(rx.icon_button(rx.icon("ellipsis"), variant="soft",
-                                       aria_label="More Options")),
+                                       aria_label="More Options", id="tenant-more")),
         rx.menu.content(rx.menu.item("Remove " + t["name"].to(str),
-                                     on_select=S.open_leave(True))),
+                                     on_select=S.open_leave(True)),
+                        custom_attrs=MENU_LEAVES_DIALOG_FOCUS),
     )
     leave_dialog = rx.alert_dialog.root(rx.alert_dialog.content(
         rx.alert_dialog.title("Remove " + t["name"].to(str)),
@@ -143,6 +146,7 @@ def tenant_pane() -> rx.Component:
             rx.button("Remove", color_scheme="red", on_click=S.leave,
                       disabled=S.leave_name != t["name"].to(str), id="leave-submit"),
             justify="end", spacing="3", margin_top="16px"),
+        custom_attrs=focus_back_to("tenant-more"),
     ), open=S.leave_open, on_open_change=S.open_leave)
     return rx.card(rx.vstack(
         rx.hstack(rx.heading("Tenant Details", size="3", as_="h2"), rx.spacer(),

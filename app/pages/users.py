@@ -4,10 +4,12 @@ import reflex as rx
 
 from app.components.batch_results import batch_progress, batch_results
 from app.components.common import (
+    MENU_LEAVES_DIALOG_FOCUS,
     address,
     data_table,
     empty_state,
     error_callout,
+    focus_back_to,
     stamp,
 )
 from app.components.layout import shell
@@ -62,13 +64,12 @@ def invite_parent_dialog() -> rx.Component:
             error_callout(U.invite_error),
             batch_progress(U), batch_results(U),
             rx.hstack(rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
-                      rx.button("Invite", on_click=U.send_invites, loading=U.inviting),
+                      rx.button("Invite", on_click=U.send_invites, loading=U.inviting,
+                                id="parent-invite-submit"),
                       justify="end", width="100%"),
             spacing="2", margin_top="12px", width="100%"),
         # opened from Add user's menu: closing gives the focus back to Add user
-        custom_attrs={"onCloseAutoFocus": rx.Var(
-            "((e) => { const add = document.getElementById('add-user'); "
-            "if (add) { e.preventDefault(); add.focus(); } })")},
+        custom_attrs=focus_back_to("add-user"),
     ), open=U.invite_open, on_open_change=U.open_invite)
 
 
@@ -85,7 +86,8 @@ def users_tab() -> rx.Component:
                    _membership(r), r["roles"], r["active"]], cards=True)
     add = rx.menu.root(
         rx.menu.trigger(rx.button(rx.icon("plus", size=16), "Add user", id="add-user")),
-        rx.menu.content(rx.menu.item("Invite Parent User", on_select=U.open_invite(True))))
+        rx.menu.content(rx.menu.item("Invite Parent User", on_select=U.open_invite(True)),
+                        custom_attrs=MENU_LEAVES_DIALOG_FOCUS))
     return rx.vstack(rx.cond(U.can_invite, add), invite_parent_dialog(),
                      rx.cond(U.users.length() > 0, table), spacing="3", width="100%")
 

@@ -34,9 +34,11 @@ def ancestors(db: Session, organization_id: int) -> list[int]:
     return chain
 
 
-def _held_org_permissions(db: Session, user_id: int, organization_id: int) -> set[str]:
+def held_permissions(user_id, organization_id):
+    """The statement of the permissions `user_id` holds in `organization_id` directly or
+    through groups (values, or columns of an outer statement)."""
     groups = select(GroupMember.group_id).where(GroupMember.user_id == user_id)
-    query = (
+    return (
         select(RolePermission.permission)
         .join(OrgRoleAssignment, OrgRoleAssignment.role_id == RolePermission.role_id)
         .where(
@@ -44,15 +46,20 @@ def _held_org_permissions(db: Session, user_id: int, organization_id: int) -> se
             or_(OrgRoleAssignment.user_id == user_id, OrgRoleAssignment.group_id.in_(groups)),
         )
     )
-    return set(db.exec(query).all())
 
 
-def org_permissions(db: Session, user_id: int, organization_id: int) -> frozenset[str]:
-    """What `user_id` may do in `organization_id`, directly, through groups, or by switching.
+def _held_org_permissions(db: Session, user_id: int, organization_id: int) -> set[str]:
+    return set(db.exec(held_permissions(user_id, organization_id)).all())
+
+
+def org_permissions(db: Session, user_id: int, organization_id: int,
+                    held: set[str] | None = None) -> frozenset[str]:
+    """What `user_id` may do in `organization_id`, directly, through groups, or by switching
+    (`held`: the first two, when the caller has read them already).
 
     A holder of `org.switch_into_children` in an ancestor acts as Tenant Administrator.
     """
-    held = _held_org_permissions(db, user_id, organization_id)
+    held = set(_held_org_permissions(db, user_id, organization_id) if held is None else held)
     for ancestor in ancestors(db, organization_id):
         if ORG_SWITCH_INTO_CHILDREN in _held_org_permissions(db, user_id, ancestor):
             held |= TENANT_ADMIN.permissions

@@ -5,8 +5,9 @@ import hmac
 import ipaddress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, select
 
 from app.domain.errors import (
@@ -19,9 +20,16 @@ from app.domain.errors import (
 from app.domain.permissions import ORG_SWITCH_INTO_CHILDREN
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
-from app.models import AuthSession, Organization, OrganizationMember, SignInFailure, User
+from app.models import (
+    AuthSession,
+    Organization,
+    OrganizationMember,
+    RolePermission,
+    SignInFailure,
+    User,
+)
 from app.services import audit
-from app.services.access import ancestors, org_permissions
+from app.services.access import ancestors, held_permissions, org_permissions
 from app.services.passwords import verify_password
 from app.settings import derive_key
 
@@ -142,25 +150,36 @@ def open_session(db: Session, *, secret_key: str, user_id: int, organization_id:
     return token
 
 
+@cache
+def _session_statement():
+    """The session of a token hash, its person, organization and held permissions: one
+    statement every event runs, built once."""
+    held = held_permissions(AuthSession.user_id, AuthSession.organization_id)
+    return (select(AuthSession, User, Organization,
+                   held.with_only_columns(func.aggregate_strings(
+                       RolePermission.permission, ",")).scalar_subquery())
+            .join(User, User.id == AuthSession.user_id)
+            .join(Organization, Organization.id == AuthSession.organization_id)
+            .where(AuthSession.token_hash == bindparam("token_hash")))
+
+
 def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: datetime,
                      ip: str | None = None) -> Viewer:
     """The Viewer of a live session, or NotSignedIn. Notes when the session was last seen
     (a write at most every SEEN_EVERY, so most events only read)."""
     if not token:
         raise NotSignedIn()
-    # every event asks: the session, its person and organization in one statement
-    found = db.exec(select(AuthSession, User, Organization)
-                    .join(User, User.id == AuthSession.user_id)
-                    .join(Organization, Organization.id == AuthSession.organization_id)
-                    .where(AuthSession.token_hash == hash_token(secret_key, token))).first()
+    found = db.exec(_session_statement(),
+                    params={"token_hash": hash_token(secret_key, token)}).first()
     if found is None:
         raise NotSignedIn()
-    session, user, org = found
+    session, user, org, permissions = found
     if session.ended_at is not None or session.expires_at <= now or not user.is_active:
         raise NotSignedIn()
     if session.last_seen_at is None or session.last_seen_at <= now - SEEN_EVERY:
         session.last_seen_at = now
-    return _viewer(db, user, org, session_id=session.id, ip=ip)
+    return _viewer(db, user, org, session_id=session.id, ip=ip,
+                   held=set(permissions.split(",")) if permissions else set())
 
 
 def viewer_for_user(db: Session, user: User, organization_id: int, *, session_id: int = 0,
@@ -171,10 +190,10 @@ def viewer_for_user(db: Session, user: User, organization_id: int, *, session_id
 
 
 def _viewer(db: Session, user: User, org: Organization, *, session_id: int,
-            ip: str | None) -> Viewer:
+            ip: str | None, held: set[str] | None = None) -> Viewer:
     return Viewer(
         user_id=user.id, organization_id=org.id, session_id=session_id,
-        permissions=org_permissions(db, user.id, org.id), email=user.email,
+        permissions=org_permissions(db, user.id, org.id, held), email=user.email,
         username=user.username, display_name=user.display_name, org_name=org.name,
         org_alias=org.alias, tenant_id=org.tenant_id,
         home_organization_id=user.home_organization_id, ip=ip,

@@ -56,7 +56,7 @@ class Ticks:
 
 class BatchInvite(rx.State, mixin=True):
     """The shared half of a batch-invite dialog: a state defines a background event that
-    calls `_invite(prepare, key)`."""
+    calls `_invite(prepare, key)` and names its dialog's submit button (`_submit_id`)."""
 
     results: list[dict[str, str]] = []   # {"who": address or username, "outcome": ...}
     summary: str = ""
@@ -64,6 +64,10 @@ class BatchInvite(rx.State, mixin=True):
     invite_error: str = ""
     progress: str = ""
     inviting: bool = False
+
+    def _submit_id(self) -> str:
+        """The id of the dialog's submit button."""
+        raise NotImplementedError
 
     def _clear_results(self) -> None:
         self.results, self.summary, self.failures_only, self.invite_error = [], "", False, ""
@@ -83,7 +87,8 @@ class BatchInvite(rx.State, mixin=True):
         """Read the dialog with `prepare()` (it returns `action(db, viewer, progress)`), run
         the action in a worker thread in one transaction while the dialog shows how far it
         got, then show a result per person (`key` names them), re-read the page and tell the
-        other tabs and the people invited."""
+        other tabs and the people invited. The submit button, disabled meanwhile, lost the
+        focus (to the dialog itself): it gets it back."""
         async with self:
             if self.inviting:
                 return None
@@ -106,8 +111,10 @@ class BatchInvite(rx.State, mixin=True):
                 self.inviting, self.progress = False, ""
         async with self:
             self.invite_error = done.refusal or ""
-            if not done.done:
+            if done.away is not None:
                 return done.away
+            if not done.done:
+                return rx.set_focus(self._submit_id())
             self.results = [{"who": r[key], "outcome": r["outcome"]} for r in done.result]
             self.summary = summary(done.result)
             self._reload()
@@ -115,4 +122,4 @@ class BatchInvite(rx.State, mixin=True):
         invited = [r[key] for r in done.result if r["outcome"] == "invited"]
         if invited:
             broadcast(caller, topics, done.event_ids, recipients=invited)
-        return None
+        return rx.set_focus(self._submit_id())

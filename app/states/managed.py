@@ -147,6 +147,9 @@ class ManagedState(RoleDialog, ViewerPage, BatchInvite, rx.State):
 
         return await self._invite(prepare, "address")
 
+    def _submit_id(self) -> str:
+        return "plus-user-validate"
+
     # --- communities --------------------------------------------------------------------
     @rx.event
     def open_community(self, value: bool = True):

@@ -134,6 +134,9 @@ class OrgUsersState(ViewerPage, BatchInvite, GroupDialogs, rx.State):
 
         return await self._invite(prepare, "username")
 
+    def _submit_id(self) -> str:
+        return "parent-invite-submit"
+
     @rx.event
     def delete_invitation(self, invitation_id: int):
         return self._act(lambda db, v: pi.delete_invitation(db, v, invitation_id, now=utcnow()),
