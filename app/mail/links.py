@@ -17,10 +17,11 @@ import os
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import exists, update
+from sqlalchemy import bindparam, exists, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -99,6 +100,23 @@ def forget(row: OutboxMessage, why: str) -> dict:
             "body_html": removed(row.body_html, why)}
 
 
+@cache
+def _ended_links(of_invitations: bool):
+    """`drop_ended_links`'s query (built once: an accept runs it, and building its aliases
+    cost more than running it), for `now` and, `of_invitations`, the batches of `ids`."""
+    sibling, ended = aliased(Invitation), aliased(Invitation)
+    now = bindparam("now", type_=Invitation.expires_at.type)
+    live = exists().where(sibling.batch_id == Invitation.batch_id,
+                          sibling.status == st.PENDING, sibling.expires_at > now)
+    query = (select(OutboxMessage).join(Invitation, Invitation.id == OutboxMessage.invitation_id)
+             .where(OutboxMessage.sealed_links.is_not(None), OutboxMessage.status.in_(UNSENT),
+                    ~live))
+    if of_invitations:
+        query = query.where(Invitation.batch_id.in_(
+            select(ended.batch_id).where(ended.id.in_(bindparam("ids", expanding=True)))))
+    return query
+
+
 def drop_ended_links(db: Session, now: datetime,
                      invitation_ids: Iterable[int] | None = None) -> int:
     """Delete the links of unsent messages whose invitation has ended: no row of its batch
@@ -110,20 +128,13 @@ def drop_ended_links(db: Session, now: datetime,
     declined); the sender calls it for the message it is about to send, and the mail
     runner for every message (expiry is computed, never stored). Returns how many
     messages lost their links."""
-    sibling, ended = aliased(Invitation), aliased(Invitation)
-    live = exists().where(sibling.batch_id == Invitation.batch_id,
-                          sibling.status == st.PENDING, sibling.expires_at > now)
-    query = (select(OutboxMessage).join(Invitation, Invitation.id == OutboxMessage.invitation_id)
-             .where(OutboxMessage.sealed_links.is_not(None), OutboxMessage.status.in_(UNSENT),
-                    ~live))
+    params: dict = {"now": now}
     if invitation_ids is not None:
-        ids = list(invitation_ids)
-        if not ids:
+        params["ids"] = list(invitation_ids)
+        if not params["ids"]:
             return 0
-        query = query.where(Invitation.batch_id.in_(
-            select(ended.batch_id).where(ended.id.in_(ids))))
     dropped = 0
-    for row in db.exec(query).all():
+    for row in db.exec(_ended_links(invitation_ids is not None), params=params).all():
         values = forget(row, ENDED)
         values["body_text"] = f"{ENDED_NOTE}\n\n{values['body_text']}"
         if row.body_html:
