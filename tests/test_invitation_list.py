@@ -349,3 +349,18 @@ def test_a_kept_page_statement_runs_with_each_pages_own_values(db, mixed):
     assert any(len(p) > 1 for p in kept) and any(p[0] for p in kept)
     # another viewer's kept statement never shows a row the rule hides
     assert recipients(db, "bob") == ["bob@fabrikam.example"]
+
+
+def test_kept_page_statements_are_bounded(db, mixed, monkeypatch):
+    """Filters, orders and sizes are the client's choice: however many shapes it asks
+    for, the process keeps at most KEPT_PAGES statements, and pages stay right."""
+    from app.services import invitation_list
+
+    monkeypatch.setattr(invitation_list, "KEPT_PAGES", 5)
+    invitation_list._PAGES.clear()
+    for size in range(1, 12):
+        rows, _ = page(db, viewer(db, "alice"), Filters(), NOW, size=size)
+        assert len(rows) == min(size, 3)
+        assert len(invitation_list._PAGES) <= 5
+    assert recipients(db, "alice") == ["alice", "carol@northwind.example",
+                                       "bob@fabrikam.example"]

@@ -176,6 +176,8 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
              order, size)
     statement = _PAGES.get(shape)
     if statement is None:
+        if len(_PAGES) >= KEPT_PAGES:  # the oldest goes: a client choosing filters
+            del _PAGES[next(iter(_PAGES))]  # cannot make the process keep more
         statement = _PAGES[shape] = _page_statement(viewer, f, now, after, size, order, walked)
     rows = db.exec(statement, params=_values(viewer, f, now, order, after)).all()
     more = len(rows) > size
@@ -188,6 +190,7 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
 # sort index): building one costs more than running it. Every value in them is named
 # (`_values`), so a shape's statement runs with the values of the page asked for.
 _PAGES: dict[tuple, object] = {}
+KEPT_PAGES = 256
 
 
 def _page_statement(viewer: Viewer, f: Filters, now: datetime, after: str | None, size: int,
