@@ -169,6 +169,7 @@ class Record:
 
 
 INVITATIONS_STATE = "____invitations_state"  # how the page state's full name ends
+DETAILS_STATE = "____invitation_details"      # and its details pane's
 
 
 def rows_arrived(state_name: str):
@@ -188,7 +189,7 @@ class LoadSession:
 
     def __init__(self, tab: ReflexTab, name: str):
         self.tab, self.name = tab, name
-        self.state_name = ""
+        self.state_name = self.details_name = ""
         self.forward = True
         self.task: asyncio.Task | None = None
         self.emitted: float | None = None  # when the event now waiting was emitted
@@ -199,6 +200,7 @@ class LoadSession:
     async def open(self) -> float:
         ms = await self.tab.connect()
         self.state_name, invitations = self.tab.substate(INVITATIONS_STATE)
+        self.details_name, _ = self.tab.substate(DETAILS_STATE)
         if not invitations.get("rows_rx_state_"):
             raise ReflexError(f"{self.name} sees no invitations")
         return ms
@@ -217,7 +219,7 @@ class LoadSession:
     async def open_details(self, rng: random.Random) -> float:
         """The details pane of a row of this page: the delta, then the scroll to it."""
         row = rng.choice(self._vars()["rows_rx_state_"])
-        return await self.tab.call(f"{self.state_name}.open_details",
+        return await self.tab.call(f"{self.details_name}.open_details",
                                    {"invitation_id": row["id"]}, done=details_shown)
 
     async def act(self, record: Record, period: float = 1.0) -> None:

@@ -66,6 +66,7 @@ def _live(path, opening="load"):
 
 COMMUNITY = "app.states.community.CommunityState."
 INVITATIONS = "app.states.invitations.InvitationsState."
+DETAILS = "app.states.invitations.InvitationDetails."
 MANAGED = "app.states.managed.ManagedState."
 USERS = "app.states.org_users.OrgUsersState."
 ACCEPT, JOIN = "app.states.accept.AcceptState.", "app.states.join.JoinState."
@@ -107,8 +108,9 @@ HANDLERS: dict[str, Entry] = {
         "set_invite_email", "set_leave_name", "set_tab")},
     # --- Invitations (/invitations) ---
     INVITATIONS + "live_refresh": _live("/invitations"),
-    INVITATIONS + "open_details": Entry(VIEWER, _page("/invitations", lambda t: (
-        "open_details", {"invitation_id": t.tenant_invitation}))),
+    DETAILS + "open_details": Entry(VIEWER, _page("/invitations", lambda t: (
+        "open_details", {"invitation_id": t.tenant_invitation}), opening=INVITATIONS + "load")),
+    DETAILS + "close_details": Entry(UI),
     **{INVITATIONS + h: Entry(VIEWER, _page("/invitations", lambda t, h=h: (
         h, {"invitation_id": t.tenant_invitation})))
        for h in ("resend", "revoke", "accept", "decline")},
@@ -120,7 +122,6 @@ HANDLERS: dict[str, Entry] = {
     **{INVITATIONS + h: Entry(VIEWER) for h in (
         "load", "clear_filters", "next_page", "previous_page", "set_expiring", "set_search",
         "sort_by", "toggle_status")},
-    INVITATIONS + "close_details": Entry(UI),
     # --- Managed Communities (/managed) ---
     MANAGED + "live_refresh": _live("/managed"),
     MANAGED + "set_filter_community": Entry(VIEWER, _page("/managed", lambda t: (
@@ -251,7 +252,8 @@ SETVAR_STATES = [
     "app.states.account.AccountState", "app.states.password_reset.ForgotPasswordState",
     "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",
-    "app.states.invitations.InvitationsState", "app.states.join.JoinState",
+    "app.states.invitations.InvitationsState", "app.states.invitations.InvitationDetails",
+    "app.states.join.JoinState",
     "app.states.lists.CommunitiesState", "app.states.lists.MailboxState",
     "app.states.lists.OrganizationsState", "app.states.managed.ManagedState",
     "app.states.org_invite.OrgInviteState", "app.states.org_users.OrgUsersState",

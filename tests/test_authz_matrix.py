@@ -24,6 +24,14 @@ def state_of(name: str):
     return getattr(importlib.import_module(module), cls)
 
 
+def step_name(state_cls, handler: str) -> str:
+    """A step names a handler of the entry's state, or `module.Class.handler` of another
+    (the page's on-load handler before one of its pane's)."""
+    if "." in handler:
+        state_cls, handler = state_of(handler), handler.rpartition(".")[2]
+    return full_name(state_cls, handler)
+
+
 def _strings(value) -> list[str]:
     if isinstance(value, dict):
         return [s for v in value.values() for s in _strings(v)]
@@ -61,7 +69,7 @@ def run(world, name, actor, aim):  # noqa: F811
     before = world.dump()
     with Browser() as browser:
         tab = browser.tab(world.cookies[actor], call.path)
-        replies = [tab.send(full_name(state_cls, h), payload) for h, payload in call.steps]
+        replies = [tab.send(step_name(state_cls, h), payload) for h, payload in call.steps]
     after = world.dump()
     if after != before:
         world.rebuild()

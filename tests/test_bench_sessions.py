@@ -9,6 +9,7 @@ from app.models import utcnow
 from app.services.auth import sign_in
 from app.settings import get_settings
 from bench.bench_sessions import (
+    DETAILS_STATE,
     INVITATIONS_STATE,
     account,
     details_shown,
@@ -59,11 +60,14 @@ def test_each_wait_ends_on_the_last_update_of_its_event(signed_in):
         assert ends_on_its_last_update(turn.updates, rows_arrived(state))
         back = tab.send(f"{state}.previous_page")
         assert ends_on_its_last_update(back.updates, rows_arrived(state))
-        shown = tab.send(f"{state}.open_details", {"invitation_id": rows[3]["id"]})
+        pane = f"{state}.app___states___invitations{DETAILS_STATE}"
+        shown = tab.send(f"{pane}.open_details", {"invitation_id": rows[3]["id"]})
         assert ends_on_its_last_update(shown.updates, details_shown)
-        details = [u["delta"][state]["details_rx_state_"] for u in shown.updates
-                   if "details_rx_state_" in u.get("delta", {}).get(state, {})]
+        details = [u["delta"][pane]["details_rx_state_"] for u in shown.updates
+                   if "details_rx_state_" in u.get("delta", {}).get(pane, {})]
         assert [d["id"] for d in details] == [rows[3]["id"]]
+        # the pane's answer sends the pane only, not the page of rows beside it
+        assert not any(state in u.get("delta", {}) for u in shown.updates)
         every = load.updates + turn.updates + back.updates + shown.updates
         assert not any(refusal(u) for u in every)
 
@@ -73,7 +77,8 @@ def test_a_refused_event_ends_the_wait_as_an_error(signed_in):
         load = tab.send(f"{ROOT_STATE}.hydrate_and_load")
         state = next(n for u in load.updates for n in u.get("delta", {})
                      if n.endswith(INVITATIONS_STATE))
-        gone = tab.send(f"{state}.open_details", {"invitation_id": 987654})
+        pane = f"{state}.app___states___invitations{DETAILS_STATE}"
+        gone = tab.send(f"{pane}.open_details", {"invitation_id": 987654})
         assert refusal(gone.updates[-1]) == "error toast"
 
         signed_out = browser.tab(None, PAGE).send(f"{ROOT_STATE}.hydrate_and_load")

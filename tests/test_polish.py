@@ -20,7 +20,7 @@ from app.services import custom_roles as cr
 from app.services import groups as gr
 from app.services.community_tenants import DESCENDING, SORTS
 from app.services.live_events import summary_for
-from app.states.invitations import InvitationsState
+from app.states.invitations import InvitationDetails
 from tests.helpers import NOW, viewer
 
 
@@ -33,10 +33,10 @@ def test_a_badge_is_coloured_by_the_key_not_the_words():
     """Confirmed and Accepted read "Accepted" for a community user invitation; the badge
     colours still differ, because they come from the key."""
     assert st.label("community_user", st.ACCEPTED) == st.label("community_user", st.CONFIRMED)
-    props = " ".join(status_badge("community_user", InvitationsState.details["status"])
+    props = " ".join(status_badge("community_user", InvitationDetails.details["status"])
                      .render()["props"])
     assert "color:" in props and '"data-status"' in props and "highContrast:true" in props
-    expression = str(status_color(InvitationsState.details["status"]))
+    expression = str(status_color(InvitationDetails.details["status"]))
     for key, colour in COLORS.items():
         assert f'["{key}"] : "{colour}"' in expression
     assert '"gray"' in expression  # an unknown key

@@ -1,5 +1,7 @@
 """Small shared pieces: empty states, error callouts and plain data tables."""
 
+import hashlib
+
 import reflex as rx
 from reflex.vars.base import Var
 
@@ -154,8 +156,10 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
     A header is its content, or `(content, props)` for props of its cell (aria_sort…).
     `sticky_last` keeps the last column (the row's actions) in view when the table scrolls
     sideways; `cards` shows the rows as cards on a phone instead. With `on_select(row)` (an
-    event) a click anywhere on a row, or Enter or Space on it, selects it; `selected(row)`
-    (a bool var) highlights it and sets aria-selected.
+    event) a click anywhere on a row, or Enter or Space on it, selects it; `selected`, a
+    pair `(key(row), chosen)`, marks the row whose key is the var `chosen` (highlighted,
+    aria-selected). The rows do not read `chosen`: a SelectedRow beside them marks it, so
+    a selection redraws no row (keep `chosen` in another state than `rows`).
     """
     labels = [h if isinstance(h, str) and i else "" for i, h in enumerate(headers)]
     # Rows and the pinned column are styled by classes of assets/commons.css, not by style
@@ -176,16 +180,22 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
                   for i, c in enumerate(contents)]
         if on_select is None:
             return rx.table.row(*cells_)
+        marks = {"data-row": selected[0](r)} if selected else {}
         return rx.table.row(
-            *cells_, on_click=on_select(r), tab_index=0, aria_selected=selected(r),
-            class_name="commons-row", custom_attrs={"onKeyDown": _ROW_KEYS})
+            *cells_, on_click=on_select(r), tab_index=0, class_name="commons-row",
+            custom_attrs={"onKeyDown": _ROW_KEYS, **marks})
 
+    # the body's id follows from the selection's var, so each build names it alike
+    body_id = "rows-" + hashlib.md5(str(selected[1]).encode()).hexdigest()[:8] \
+        if selected else None
     return rx.box(
         rx.table.root(
             rx.table.header(rx.table.row(*[header(i, h) for i, h in enumerate(headers)])),
-            rx.table.body(rx.foreach(rows, row)),
+            rx.table.body(rx.foreach(rows, row), id=body_id),
             variant="surface", width="100%",
         ),
+        SelectedRow.create(table=body_id, chosen=selected[1], rows=rows)
+        if selected else rx.fragment(),
         overflow_x="auto", width="100%",
         # the inner <table> clips its overflow, which would make it the sticky container;
         # the scroll area then clips to the table's rounded corners instead, so the pinned
@@ -195,6 +205,17 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
                    "border_radius": "calc(var(--table-border-radius) - 1px)"}}
         if sticky_last else _CARDS if cards else {},
     )
+
+
+class SelectedRow(rx.Component):
+    """Marks the row of the table body `table` whose data-row is `chosen` (see
+    assets/selected_row.jsx); renders nothing."""
+
+    library = "$/public/selected_row.jsx"
+    tag = "SelectedRow"
+    table: rx.Var[str]
+    chosen: rx.Var[int | str]
+    rows: rx.Var[list]
 
 
 class MediaOnly(rx.Component):

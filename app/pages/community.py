@@ -198,8 +198,7 @@ def tenants_tab() -> rx.Component:
     table = data_table(["Tenant", "Role", "Joined"], S.tenants, lambda t: [
         rx.text(t["name"], weight="medium"), t["role"], stamp(t["joined"])],
         on_select=lambda t: S.select_tenant(t["organization_id"]),
-        selected=lambda t: S.selected_tenant["organization_id"].to(int)
-        == t["organization_id"].to(int))
+        selected=(lambda t: t["organization_id"], S.selected_tenant["organization_id"]))
     return rx.vstack(
         rx.cond(S.header["can_invite"].to(bool), invite_dialog()),
         rx.flex(table, rx.cond(S.selected_tenant.length() > 0, tenant_pane()),
@@ -221,7 +220,7 @@ def invitations_tab() -> rx.Component:
                    status_badge("tenant", i["status"]), i["invited_by"], stamp(i["sent"]),
                    stamp(i["expires"])],
         on_select=lambda i: S.select_invitation(i["id"]),
-        selected=lambda i: S.details["id"].to(int) == i["id"].to(int))
+        selected=(lambda i: i["id"], S.details["id"]))
     return rx.vstack(
         rx.hstack(rx.text("Status", size="2"),
                   rx.select.root(

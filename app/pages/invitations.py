@@ -18,6 +18,7 @@ from app.components.respond import decline_dialog
 from app.components.status import status_badge
 from app.components.timeline import timeline
 from app.domain import invitation_status as st
+from app.states.invitations import InvitationDetails as D
 from app.states.invitations import InvitationsState as I
 
 KINDS = [("all", "All kinds"), ("tenant", "Tenant"), ("community_user", "Community user"),
@@ -92,7 +93,7 @@ def _actions(r, wrap: str = "nowrap") -> rx.Component:
                     withdraw + " the invitation to " + r["recipient"].to(str) + "?",
                     "Its link stops working at once. You can invite them again later.",
                     withdraw, I.revoke(iid))),
-        rx.button("Details", size="1", variant="ghost", on_click=I.open_details(iid),
+        rx.button("Details", size="1", variant="ghost", on_click=D.open_details(iid),
                   aria_label="Details of the invitation to " + r["recipient"].to(str)),
         # nowrap in the table: a button's words would otherwise count as able to wrap when
         # the column is sized, and the row of buttons would overflow it
@@ -109,7 +110,7 @@ def _delivery(r) -> rx.Component:
 
 
 def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
-    d = I.details
+    d = D.details
     return rx.vstack(
         rx.hstack(heading, rx.spacer(), close, width="100%"),
         address(d["recipient"], weight="bold"),
@@ -127,7 +128,7 @@ def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
 
 def details_pane() -> rx.Component:
     """Beside the table on a wide screen, under the list on a phone (scrolled to)."""
-    close = pane_close(I.close_details)
+    close = pane_close(D.close_details)
     return rx.card(_details_body(rx.heading("Invitation Details", size="3", as_="h2"), close),
                    id="invitation-details", custom_attrs={"onKeyDown": PANE_KEYS}, width="100%",
                    max_width=rx.breakpoints(lg="360px"), flex_shrink="0",
@@ -144,8 +145,8 @@ def _table() -> rx.Component:
                    r["where"], r["grants"], status_badge(r["kind_key"], r["status"]),
                    _inviter(r), _day(r["sent"]), _day(r["expires"]), _delivery(r),
                    _actions(r)],
-        sticky_last=True, on_select=lambda r: I.open_details(r["id"].to(int)),
-        selected=lambda r: I.details["id"].to(int) == r["id"].to(int))
+        sticky_last=True, on_select=lambda r: D.open_details(r["id"].to(int)),
+        selected=(lambda r: r["id"], D.details["id"]))
 
 
 def _inviter(r) -> rx.Component:
@@ -226,7 +227,7 @@ def invitations_page() -> rx.Component:
                 I.loaded, empty_state("mail", "No invitations match",
                                       "Invitations you send or receive are listed here."),
                 rx.spinner())),
-            rx.cond(I.details.length() > 0, details_pane()),
+            rx.cond(D.details.length() > 0, details_pane()),
             spacing="4", width="100%", direction=rx.breakpoints(initial="column", lg="row")),
         rx.hstack(rx.button("Previous", variant="soft", on_click=I.previous_page,
                             disabled=I.cursors.length() == 0),

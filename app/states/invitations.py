@@ -52,7 +52,6 @@ class InvitationsState(ViewerPage, rx.State):
     cursors: list[str] = []       # cursors of the pages before this one
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
-    details: dict = {}
     decline_for: int = 0          # the row whose Decline dialog is open
     decline_about: str = ""
     # what the counts and places were read for: the filters they depend on, "" once the
@@ -107,7 +106,14 @@ class InvitationsState(ViewerPage, rx.State):
         self._counted_for = ""
 
     def _start(self) -> None:
-        self.cursors, self.current, self.details = [], "", {}
+        self.cursors, self.current = [], ""
+        self._close_details()
+
+    def _close_details(self) -> None:
+        """The details pane closes (its own state, loaded with this one for its events)."""
+        pane = self._get_state_from_cache(InvitationDetails)
+        if pane.details:
+            pane.details = {}
 
     def _follow(self, viewer):
         return [organization_topic(viewer.organization_id), inbox_topic(viewer.user_id)]
@@ -168,21 +174,9 @@ class InvitationsState(ViewerPage, rx.State):
             return self._reload()
         return None
 
-    @rx.event
-    def open_details(self, invitation_id: int):
-        done = run(self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
-        if not done.done:
-            return done.stop()
-        self.details = done.result
-        return rx.scroll_to("invitation-details")
-
-    @rx.event
-    def close_details(self):
-        self.details = {}
-
     def _act(self, action, success: str, announce: bool = True,
              invitation_id: int | None = None):
-        self.details = {}   # its status is about to change
+        self._close_details()   # its status is about to change
         return super()._act(action, success, announce, invitation_id)
 
     def _topics(self, viewer, inv) -> list[str]:
@@ -235,6 +229,25 @@ class InvitationsState(ViewerPage, rx.State):
                                                     mail=mail_settings(), reason=reason),
                          "Invitation declined; the inviter has been told.",
                          invitation_id=invitation_id)
+
+
+class InvitationDetails(InvitationsState):
+    """The details pane: a state of its own, so that opening or closing it sends and
+    redraws the pane only, not the page of rows."""
+
+    details: dict = {}
+
+    @rx.event
+    def open_details(self, invitation_id: int):
+        done = run(self, lambda db, v: details(db, v, int(invitation_id), utcnow()))
+        if not done.done:
+            return done.stop()
+        self.details = done.result
+        return rx.scroll_to("invitation-details")
+
+    @rx.event
+    def close_details(self):
+        self.details = {}
 
 
 register_refresher("org", InvitationsState)
