@@ -67,6 +67,7 @@ def _live(path, opening="load"):
 COMMUNITY = "app.states.community.CommunityState."
 INVITATIONS = "app.states.invitations.InvitationsState."
 DETAILS = "app.states.invitations.InvitationDetails."
+QUESTION = "app.states.invitations.RowQuestion."
 MANAGED = "app.states.managed.ManagedState."
 USERS = "app.states.org_users.OrgUsersState."
 ACCEPT, JOIN = "app.states.accept.AcceptState.", "app.states.join.JoinState."
@@ -114,7 +115,8 @@ HANDLERS: dict[str, Entry] = {
     **{INVITATIONS + h: Entry(VIEWER, _page("/invitations", lambda t, h=h: (
         h, {"invitation_id": t.tenant_invitation})))
        for h in ("resend", "revoke", "accept", "decline")},
-    **{INVITATIONS + h: Entry(UI) for h in ("open_decline", "set_decline_open")},
+    QUESTION + "ask": Entry(UI),
+    QUESTION + "set_open": Entry(UI),
     INVITATIONS + "confirm": Entry(VIEWER, _page("/invitations", lambda t: (
         "confirm", {"invitation_id": t.accepted_invitation}))),
     INVITATIONS + "set_filter": Entry(VIEWER, _page("/invitations", lambda t: (
@@ -253,6 +255,7 @@ SETVAR_STATES = [
     "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",
     "app.states.invitations.InvitationsState", "app.states.invitations.InvitationDetails",
+    "app.states.invitations.RowQuestion",
     "app.states.join.JoinState",
     "app.states.lists.CommunitiesState", "app.states.lists.MailboxState",
     "app.states.lists.OrganizationsState", "app.states.managed.ManagedState",

@@ -3,7 +3,7 @@
 import hashlib
 
 import reflex as rx
-from reflex.vars.base import Var
+from reflex.vars.base import Var, VarData
 
 
 def empty_state(icon: str, title: str, text: str) -> rx.Component:
@@ -30,7 +30,6 @@ def error_callout(message) -> rx.Component:
 # An address wraps only where `address` allows (after "@" and dots); a part longer than
 # its box still breaks rather than overflow. `break-word`, unlike `anywhere`, leaves a
 # table column at least as wide as the longest part.
-ADDRESS = {"overflow_wrap": "break-word"}
 # Line-break opportunities go after every "@" and ".": the parts between them stay whole.
 _AFTER_AT_AND_DOTS = "/(?<=[@.])/"
 
@@ -45,8 +44,9 @@ def address_parts(text) -> Var:
 def address(text, **props) -> rx.Component:
     """An email address that a narrow box breaks after "@" or a dot, never mid-word. The
     <wbr> elements add nothing to its text: copying it or finding it reads the address."""
+    classes = " ".join(filter(None, ["commons-address", props.pop("class_name", "")]))
     return rx.text(rx.foreach(address_parts(text), lambda part: rx.fragment(part, rx.el.wbr())),
-                   style=ADDRESS, **props)
+                   class_name=classes, **props)
 
 
 # Enter or Space on a focused row does what a click on it does; Escape on the selected row
@@ -77,12 +77,18 @@ MENU_LEAVES_DIALOG_FOCUS = {"onCloseAutoFocus": rx.Var(
     "e.preventDefault(); })")}
 
 
-def focus_back_to(element_id: str) -> dict:
-    """custom_attrs for the content of a dialog a menu item opened (the item is gone when
-    it closes): closing puts the focus on `element_id`, the menu's trigger."""
+def focus_back_to(element_id, or_else=None) -> dict:
+    """custom_attrs for the content of a dialog opened from something that is not its
+    trigger (a menu item, gone when it closes; a row's button): closing puts the focus on
+    `element_id` (a string, or a string var), or when that is gone (the action removed
+    it) on the first element matching the selector `or_else`."""
+    target = element_id if isinstance(element_id, Var) else Var.create(element_id)
+    other = or_else if isinstance(or_else, Var) else Var.create(or_else or "")
     return {"onCloseAutoFocus": rx.Var(
-        f"((e) => {{ const t = document.getElementById('{element_id}'); "
-        "if (t) { e.preventDefault(); t.focus(); } })")}
+        f"((e) => {{ const t = document.getElementById({target}) "
+        f"|| ({other} ? document.querySelector({other}) : null); "
+        "if (t) { e.preventDefault(); t.focus(); } })",
+        _var_data=VarData.merge(target._get_all_var_data(), other._get_all_var_data()))}
 
 
 # Escape in a side pane closes it (its close button carries data-pane-close) and puts the

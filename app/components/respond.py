@@ -5,9 +5,11 @@ import reflex as rx
 from app.domain.limits import MAX_DECLINE_REASON
 
 
-def decline_dialog(is_open, on_open_change, on_submit, about) -> rx.Component:
+def decline_dialog(is_open, on_open_change, on_submit, about,
+                   content_attrs: dict | None = None) -> rx.Component:
     """A dialog, open while `is_open`, that declines the invitation `about` describes
-    (text or a var) when its form is sent to `on_submit` (it receives {"reason": ...})."""
+    (text or a var) when its form is sent to `on_submit` (it receives {"reason": ...});
+    `content_attrs` go on its content (focus_back_to, say)."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Decline the invitation?"),
@@ -24,5 +26,5 @@ def decline_dialog(is_open, on_open_change, on_submit, about) -> rx.Component:
                     rx.button("Decline", type="submit", color_scheme="red"),
                     justify="end", spacing="3", width="100%"),
                 spacing="3", width="100%"), on_submit=on_submit, reset_on_submit=True),
-            max_width="480px"),
+            max_width="480px", custom_attrs=content_attrs or {}),
         open=is_open, on_open_change=on_open_change)

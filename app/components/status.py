@@ -38,7 +38,7 @@ def status_badge(kind, status) -> rx.Component:
     """The status in its kind's words, coloured by the status key. High contrast: the
     words read at 4.5:1 on every colour, in light and dark."""
     return rx.badge(status_label(kind, status), color_scheme=status_color(status),
-                    variant="soft", high_contrast=True, white_space="nowrap",
+                    variant="soft", high_contrast=True, class_name="commons-nowrap",
                     custom_attrs={"data-status": status.to(str)})
 
 

@@ -5,10 +5,10 @@ import reflex as rx
 from app.components.common import (
     PANE_KEYS,
     address,
-    confirm_button,
     data_table,
     empty_state,
     error_callout,
+    focus_back_to,
     pane_close,
     sort_header,
     table_or_cards,
@@ -20,6 +20,7 @@ from app.components.timeline import timeline
 from app.domain import invitation_status as st
 from app.states.invitations import InvitationDetails as D
 from app.states.invitations import InvitationsState as I
+from app.states.invitations import RowQuestion as Q
 
 KINDS = [("all", "All kinds"), ("tenant", "Tenant"), ("community_user", "Community user"),
          ("parent_user", "Parent organization user")]
@@ -27,7 +28,6 @@ STATUSES = [("all", "All statuses"), *((key, st.MIXED_LABELS[key]) for key in (
     "pending", "accepted", "confirmed", "declined", "expired", "revoked"))]
 DIRECTIONS = [("all", "Sent and received"), ("sent", "Sent"), ("received", "Received")]
 SORTS = [("sent", "Sent"), ("expires", "Expires"), ("recipient", "Recipient"), ("kind", "Kind")]
-NOWRAP = {"white_space": "nowrap"}
 
 
 def _filter(name: str, options, label: str) -> rx.Component:
@@ -67,39 +67,63 @@ def _count(key: str, label, aria: str = "") -> rx.Component:
 
 def _actions(r, wrap: str = "nowrap") -> rx.Component:
     """The buttons the row's `can_*` flags offer (its status, and the viewer's side): in
-    one row in the table, wrapping on a card."""
+    one row in the table, wrapping on a card. Those that ask first open the page's one
+    question dialog (`_question`)."""
     iid = r["id"].to(int)
-    withdraw = rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke")
+
+    def ask(label, action: str, **props) -> rx.Component:
+        return rx.button(label, size="1", disabled=I.busy, on_click=Q.ask(action, iid),
+                         id=f"{action}-" + iid.to(str), **props)
+
     return rx.flex(
         rx.cond(r["can_accept"].to(bool),
                 rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
                           disabled=I.busy, on_click=I.accept(iid))),
         rx.cond(r["can_decline"].to(bool),
-                rx.button("Decline", size="1", variant="soft", color_scheme="gray",
-                          disabled=I.busy, on_click=I.open_decline(iid))),
-        rx.cond(r["can_confirm"].to(bool),
-                confirm_button(
-                    rx.button("Confirm Tenant", size="1", disabled=I.busy), "Confirm Tenant",
-                    "Confirm the tenant that accepted as a member tenant of "
-                    + r["where"].to(str) + "?", "Confirm Tenant", I.confirm(iid),
-                    color="indigo")),
+                ask("Decline", "decline", variant="soft", color_scheme="gray")),
+        rx.cond(r["can_confirm"].to(bool), ask("Confirm Tenant", "confirm")),
         rx.cond(r["can_resend"].to(bool),
                 rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid),
                           disabled=I.busy)),
         rx.cond(r["can_revoke"].to(bool),
-                confirm_button(
-                    rx.button(withdraw, size="1", variant="soft", color_scheme="red",
-                              disabled=I.busy),
-                    withdraw + " the invitation to " + r["recipient"].to(str) + "?",
-                    "Its link stops working at once. You can invite them again later.",
-                    withdraw, I.revoke(iid))),
+                ask(rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke"), "revoke",
+                    variant="soft", color_scheme="red")),
         rx.button("Details", size="1", variant="ghost", on_click=D.open_details(iid),
                   aria_label="Details of the invitation to " + r["recipient"].to(str)),
         # nowrap in the table: a button's words would otherwise count as able to wrap when
         # the column is sized, and the row of buttons would overflow it
-        gap="6px", wrap=wrap, align="center",
-        white_space="normal" if wrap == "wrap" else "nowrap",
+        wrap=wrap, align="center",
+        class_name="commons-actions" + (" commons-nowrap" if wrap != "wrap" else ""),
         on_click=rx.stop_propagation)  # a button acts; the row around it selects
+
+
+def _question() -> rx.Component:
+    """The one dialog that asks before a row's Revoke (Delete), Confirm Tenant or Decline;
+    closing it puts the focus back on the row's button."""
+    q, qid = Q.question, Q.question["id"].to(int)
+    # back to the row's button, or to the row when the action took the button away
+    back = focus_back_to(q["back"], 'tr[data-row="' + q["id"] + '"]')
+    act = rx.match(Q.asking,
+                   ("confirm", rx.button(q["label"], color_scheme="indigo",
+                                         on_click=[Q.set_open(False), I.confirm(qid)])),
+                   rx.button(q["label"], color_scheme="red",
+                             on_click=[Q.set_open(False), I.revoke(qid)]))
+    return rx.fragment(
+        rx.alert_dialog.root(
+            rx.alert_dialog.content(
+                rx.alert_dialog.title(q["title"]),
+                rx.alert_dialog.description(q["text"]),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft",
+                                                     color_scheme="gray")),
+                    act,
+                    justify="end", spacing="3", margin_top="16px"),
+                custom_attrs=back),
+            open=(Q.asking == "revoke") | (Q.asking == "confirm"), on_open_change=Q.set_open),
+        decline_dialog(Q.asking == "decline", Q.set_open,
+                       lambda form: [Q.set_open(False),
+                                     I.decline(qid, form.to(dict)["reason"].to(str))],
+                       q["text"], content_attrs=back))
 
 
 def _delivery(r) -> rx.Component:
@@ -141,7 +165,7 @@ def _table() -> rx.Component:
         [_sortable("kind", "Kind"), _sortable("recipient", "Recipient"), "Where", "Grants",
          "Status", "Invited by", _sortable("sent", "Sent"), _sortable("expires", "Expires"),
          "Delivery", ""], I.rows,
-        lambda r: [r["kind"], address(r["recipient"], weight="medium", min_width="10em"),
+        lambda r: [r["kind"], address(r["recipient"], weight="medium", class_name="commons-recipient"),
                    r["where"], r["grants"], status_badge(r["kind_key"], r["status"]),
                    _inviter(r), _day(r["sent"]), _day(r["expires"]), _delivery(r),
                    _actions(r)],
@@ -158,7 +182,7 @@ def _inviter(r) -> rx.Component:
 
 def _day(stamp) -> rx.Component:
     """The date in the table; the time of day (UTC) on hover and in the details."""
-    return rx.text(stamp.to(str)[:10], title=stamp.to(str) + " UTC", style=NOWRAP)
+    return rx.text(stamp.to(str)[:10], title=stamp.to(str) + " UTC", class_name="commons-nowrap")
 
 
 def _card(r) -> rx.Component:
@@ -219,9 +243,7 @@ def invitations_page() -> rx.Component:
                       as_child=True, variant="soft"),
             spacing="2", wrap="wrap", align="center", width="100%"),
         error_callout(I.error),
-        decline_dialog(I.decline_for != 0, I.set_decline_open,
-                       lambda form: I.decline(I.decline_for, form.to(dict)["reason"].to(str)),
-                       I.decline_about),
+        _question(),
         rx.flex(
             rx.cond(I.rows.length() > 0, _list(), rx.cond(
                 I.loaded, empty_state("mail", "No invitations match",

@@ -52,8 +52,6 @@ class InvitationsState(ViewerPage, rx.State):
     cursors: list[str] = []       # cursors of the pages before this one
     current: str = ""             # cursor this page started after ("" for the first)
     next_cursor: str = ""
-    decline_for: int = 0          # the row whose Decline dialog is open
-    decline_about: str = ""
     # what the counts and places were read for: the filters they depend on, "" once the
     # data may have changed (load, someone else's change, an action here)
     _counted_for: str = ""
@@ -210,21 +208,7 @@ class InvitationsState(ViewerPage, rx.State):
                          "Invitation accepted.", invitation_id=invitation_id)
 
     @rx.event
-    def open_decline(self, invitation_id: int):
-        """Decline asks first (with an optional reason); the dialog names the row."""
-        row = next((r for r in self.rows if r["id"] == invitation_id), None)
-        if row is not None:
-            self.decline_for = invitation_id
-            self.decline_about = f"The invitation to {row['recipient']} for {row['where']}."
-
-    @rx.event
-    def set_decline_open(self, value: bool):
-        if not value:
-            self.decline_for = 0
-
-    @rx.event
     def decline(self, invitation_id: int, reason: str = ""):
-        self.decline_for = 0
         return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow(),
                                                     mail=mail_settings(), reason=reason),
                          "Invitation declined; the inviter has been told.",
@@ -248,6 +232,49 @@ class InvitationDetails(InvitationsState):
     @rx.event
     def close_details(self):
         self.details = {}
+
+
+# The row's flag that offers each question's action.
+_QUESTIONS = {
+    "revoke": "can_revoke",
+    "confirm": "can_confirm",
+    "decline": "can_decline",
+}
+
+
+class RowQuestion(InvitationsState):
+    """The page's one dialog that asks before a row's Revoke, Confirm Tenant or Decline: a
+    state of its own (a dialog per row, or its question in the rows' state, would redraw
+    every row each time). It reads the row from what this tab was sent; the action itself
+    is the page's handler, which checks everything again."""
+
+    asking: str = ""   # the question open now ("revoke", "confirm", "decline") or ""
+    question: dict[str, str] = {}  # kept after closing: the dialog fades out with its words
+
+    @rx.event
+    def ask(self, action: str, invitation_id: int):
+        row = next((r for r in self.rows if r["id"] == invitation_id), None)
+        if row is None or action not in _QUESTIONS or not row[_QUESTIONS[action]]:
+            return
+        withdraw = "Delete" if row["kind_key"] == "parent_user" else "Revoke"
+        self.question = {
+            "id": str(invitation_id), "back": f"{action}-{invitation_id}",
+            "title": {"revoke": f"{withdraw} the invitation to {row['recipient']}?",
+                      "confirm": "Confirm Tenant",
+                      "decline": "Decline the invitation?"}[action],
+            "text": {"revoke": "Its link stops working at once. You can invite them "
+                               "again later.",
+                     "confirm": "Confirm the tenant that accepted as a member tenant of "
+                                f"{row['where']}?",
+                     "decline": f"The invitation to {row['recipient']} for "
+                                f"{row['where']}."}[action],
+            "label": withdraw if action == "revoke" else "Confirm Tenant"}
+        self.asking = action
+
+    @rx.event
+    def set_open(self, value: bool):
+        if not value:
+            self.asking = ""
 
 
 register_refresher("org", InvitationsState)
