@@ -130,7 +130,7 @@ def _delivery(r) -> rx.Component:
     return rx.cond(r["delivery"] == "failed",
                    rx.tooltip(rx.badge("failed", color_scheme="red", high_contrast=True),
                               content=r["delivery_error"].to(str)),
-                   rx.text(r["delivery"], size="1"))
+                   rx.el.span(r["delivery"], class_name="rt-Text rt-r-size-1"))
 
 
 def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
@@ -176,13 +176,14 @@ def _table() -> rx.Component:
 def _inviter(r) -> rx.Component:
     """Who sent it; a received invitation also names the organization it came from."""
     return rx.cond(r["received"].to(bool),
-                   rx.text(r["invited_by"].to(str), " (", r["from_org"].to(str), ")", as_="span"),
-                   rx.text(r["invited_by"].to(str), as_="span"))
+                   rx.el.span(r["invited_by"].to(str), " (", r["from_org"].to(str), ")"),
+                   rx.el.span(r["invited_by"].to(str)))
 
 
 def _day(stamp) -> rx.Component:
     """The date in the table; the time of day (UTC) on hover and in the details."""
-    return rx.text(stamp.to(str)[:10], title=stamp.to(str) + " UTC", class_name="commons-nowrap")
+    return rx.el.span(stamp.to(str)[:10], title=stamp.to(str) + " UTC",
+                      class_name="commons-nowrap")
 
 
 def _card(r) -> rx.Component:
