@@ -21,6 +21,7 @@ from app.pages.invitations import invitations_page
 from app.pages.join import join_page
 from app.pages.managed import managed_page
 from app.pages.org_invite import org_invite_page
+from app.pages.overview import overview_page
 from app.pages.password_reset import forgot_password_page, reset_password_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
@@ -43,6 +44,7 @@ from app.states.lists import (
 from app.states.managed import ManagedState
 from app.states.org_invite import OrgInviteState
 from app.states.org_users import OrgUsersState
+from app.states.overview import OverviewState
 from app.states.password_reset import ForgotPasswordState, ResetPasswordState
 from app.states.shell import ShellState
 from app.states.signin import SignInState
@@ -75,7 +77,7 @@ app.add_page(org_invite_page, route=routes.ORG_INVITE, title="Invitation · Comm
              on_load=OrgInviteState.load)
 
 _PROTECTED = [
-    (pages.home_page, routes.HOME, "Commons", None),
+    (overview_page, routes.HOME, "Overview", OverviewState.load),
     (pages.communities_page, routes.COMMUNITIES, "Communities", CommunitiesState.load),
     (users_page, routes.USERS, "Users", OrgUsersState.load),
     (pages.organizations_page, routes.ORGANIZATIONS, "Organizations", OrganizationsState.load),

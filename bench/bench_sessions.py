@@ -774,7 +774,7 @@ def main() -> None:
     if args.baseline if args.baseline is not None else not args.short:
         # the bare event holds far more: its ramp starts at 100 sessions
         levels = [n for n in plan.levels if n >= 100] or plan.levels
-        rows = run_mode("1 worker", sqlite, {},
+        rows = run_mode("1 worker", f"sqlite:///{data / 'ping.db'}", {},
                         replace(plan, baseline=True, burst=None, levels=levels))
         write_rows(args.json, rows)
     if args.invitations:

@@ -68,6 +68,8 @@ COMMUNITY = "app.states.community.CommunityState."
 INVITATIONS = "app.states.invitations.InvitationsState."
 DETAILS = "app.states.invitations.InvitationDetails."
 QUESTION = "app.states.invitations.RowQuestion."
+OVERVIEW = "app.states.overview.OverviewState."
+OVERVIEW_QUESTION = "app.states.overview.OverviewQuestion."
 MANAGED = "app.states.managed.ManagedState."
 USERS = "app.states.org_users.OrgUsersState."
 ACCEPT, JOIN = "app.states.accept.AcceptState.", "app.states.join.JoinState."
@@ -122,8 +124,19 @@ HANDLERS: dict[str, Entry] = {
     INVITATIONS + "set_filter": Entry(VIEWER, _page("/invitations", lambda t: (
         "set_filter", {"name": "place", "value": t.place})), QUIET),
     **{INVITATIONS + h: Entry(VIEWER) for h in (
-        "load", "clear_filters", "next_page", "previous_page", "set_expiring", "set_search",
+        "load", "clear_filters", "next_page", "previous_page", "set_expiring", "set_failed",
+        "set_renewal", "set_search",
         "sort_by", "toggle_status")},
+    # --- Overview (/) ---
+    OVERVIEW + "live_refresh": _live("/"),
+    OVERVIEW + "load": Entry(VIEWER),
+    **{OVERVIEW + h: Entry(VIEWER, _page("/", lambda t, h=h: (
+        h, {"invitation_id": t.tenant_invitation})))
+       for h in ("resend", "revoke", "accept", "decline")},
+    OVERVIEW + "confirm": Entry(VIEWER, _page("/", lambda t: (
+        "confirm", {"invitation_id": t.accepted_invitation}))),
+    OVERVIEW_QUESTION + "ask": Entry(UI),
+    OVERVIEW_QUESTION + "set_open": Entry(UI),
     # --- Managed Communities (/managed) ---
     MANAGED + "live_refresh": _live("/managed"),
     MANAGED + "set_filter_community": Entry(VIEWER, _page("/managed", lambda t: (
@@ -255,7 +268,8 @@ SETVAR_STATES = [
     "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",
     "app.states.invitations.InvitationsState", "app.states.invitations.InvitationDetails",
-    "app.states.invitations.RowQuestion",
+    "app.states.invitations.RowQuestion", "app.states.overview.OverviewState",
+    "app.states.overview.OverviewQuestion",
     "app.states.join.JoinState",
     "app.states.lists.CommunitiesState", "app.states.lists.MailboxState",
     "app.states.lists.OrganizationsState", "app.states.managed.ManagedState",

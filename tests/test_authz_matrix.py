@@ -107,6 +107,8 @@ def test_a_foreign_id_is_refused_and_changes_and_reveals_nothing(world, case):  
 ENTITLED = {
     "app.states.invitations.InvitationsState.accept": ("ops", "Tailspin Toys"),
     "app.states.invitations.InvitationsState.decline": ("ops", "Tailspin Toys"),
+    "app.states.overview.OverviewState.accept": ("ops", "Tailspin Toys"),
+    "app.states.overview.OverviewState.decline": ("ops", "Tailspin Toys"),
     "app.states.community.CommunityState.leave": ("ann", "Adventure Works"),
     "app.states.org_users.OrgUsersState.delete_invitation": ("dave", "Contoso Retail"),
     "app.states.org_users.OrgUsersState.resend": ("dave", "Contoso Retail"),

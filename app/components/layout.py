@@ -10,6 +10,7 @@ from app.states.shell import ShellState
 
 # (label, route, icon, the key of ShellState.offers that shows it; None: everyone)
 NAV = [
+    (None, [("Overview", routes.HOME, "layout-dashboard", None)]),
     ("Data Management", [("Communities", routes.COMMUNITIES, "network", None)]),
     ("User Management", [("Users", routes.USERS, "users", "users"),
                          ("Audit log", routes.AUDIT, "scroll-text", "audit")]),

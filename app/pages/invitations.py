@@ -8,13 +8,12 @@ from app.components.common import (
     data_table,
     empty_state,
     error_callout,
-    focus_back_to,
     pane_close,
     sort_header,
     table_or_cards,
 )
+from app.components.invitation_rows import question_dialog, row_actions
 from app.components.layout import shell
-from app.components.respond import decline_dialog
 from app.components.status import status_badge
 from app.components.timeline import timeline
 from app.domain import invitation_status as st
@@ -66,64 +65,7 @@ def _count(key: str, label, aria: str = "") -> rx.Component:
 
 
 def _actions(r, wrap: str = "nowrap") -> rx.Component:
-    """The buttons the row's `can_*` flags offer (its status, and the viewer's side): in
-    one row in the table, wrapping on a card. Those that ask first open the page's one
-    question dialog (`_question`)."""
-    iid = r["id"].to(int)
-
-    def ask(label, action: str, **props) -> rx.Component:
-        return rx.button(label, size="1", disabled=I.busy, on_click=Q.ask(action, iid),
-                         id=f"{action}-" + iid.to(str), **props)
-
-    return rx.flex(
-        rx.cond(r["can_accept"].to(bool),
-                rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
-                          disabled=I.busy, on_click=I.accept(iid))),
-        rx.cond(r["can_decline"].to(bool),
-                ask("Decline", "decline", variant="soft", color_scheme="gray")),
-        rx.cond(r["can_confirm"].to(bool), ask("Confirm Tenant", "confirm")),
-        rx.cond(r["can_resend"].to(bool),
-                rx.button("Resend", size="1", variant="soft", on_click=I.resend(iid),
-                          disabled=I.busy)),
-        rx.cond(r["can_revoke"].to(bool),
-                ask(rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke"), "revoke",
-                    variant="soft", color_scheme="red")),
-        rx.button("Details", size="1", variant="ghost", on_click=D.open_details(iid),
-                  aria_label="Details of the invitation to " + r["recipient"].to(str)),
-        # nowrap in the table: a button's words would otherwise count as able to wrap when
-        # the column is sized, and the row of buttons would overflow it
-        wrap=wrap, align="center",
-        class_name="commons-actions" + (" commons-nowrap" if wrap != "wrap" else ""),
-        on_click=rx.stop_propagation)  # a button acts; the row around it selects
-
-
-def _question() -> rx.Component:
-    """The one dialog that asks before a row's Revoke (Delete), Confirm Tenant or Decline;
-    closing it puts the focus back on the row's button."""
-    q, qid = Q.question, Q.question["id"].to(int)
-    # back to the row's button, or to the row when the action took the button away
-    back = focus_back_to(q["back"], 'tr[data-row="' + q["id"] + '"]')
-    act = rx.match(Q.asking,
-                   ("confirm", rx.button(q["label"], color_scheme="indigo",
-                                         on_click=[Q.set_open(False), I.confirm(qid)])),
-                   rx.button(q["label"], color_scheme="red",
-                             on_click=[Q.set_open(False), I.revoke(qid)]))
-    return rx.fragment(
-        rx.alert_dialog.root(
-            rx.alert_dialog.content(
-                rx.alert_dialog.title(q["title"]),
-                rx.alert_dialog.description(q["text"]),
-                rx.hstack(
-                    rx.alert_dialog.cancel(rx.button("Cancel", variant="soft",
-                                                     color_scheme="gray")),
-                    act,
-                    justify="end", spacing="3", margin_top="16px"),
-                custom_attrs=back),
-            open=(Q.asking == "revoke") | (Q.asking == "confirm"), on_open_change=Q.set_open),
-        decline_dialog(Q.asking == "decline", Q.set_open,
-                       lambda form: [Q.set_open(False),
-                                     I.decline(qid, form.to(dict)["reason"].to(str))],
-                       q["text"], content_attrs=back))
+    return row_actions(r, I, Q, wrap, details=D.open_details)
 
 
 def _delivery(r) -> rx.Component:
@@ -211,6 +153,13 @@ def _list() -> rx.Component:
     return table_or_cards(_table(), I.rows, _card, header=sort)
 
 
+def _check(checked, on_change, aria: str, text: str) -> rx.Component:
+    """A filter that is on or off, as a labelled checkbox."""
+    return rx.el.label(rx.hstack(rx.checkbox(checked=checked, on_change=on_change,
+                                             aria_label=aria),
+                                 rx.text(text, size="2"), align="center"))
+
+
 def _arrow_only() -> rx.Component:
     return rx.cond(I.descending, rx.icon("arrow-down", size=16), rx.icon("arrow-up", size=16))
 
@@ -233,9 +182,10 @@ def invitations_page() -> rx.Component:
             _place_select(),
             rx.input(placeholder="Recipient starts with", value=I.search,
                      on_change=I.set_search.debounce(300), aria_label="Recipient starts with"),
-            rx.el.label(rx.hstack(rx.checkbox(checked=I.expiring, on_change=I.set_expiring,
-                                              aria_label="Expiring soon"),
-                                  rx.text("Expiring soon (48 h)", size="2"), align="center")),
+            _check(I.expiring, I.set_expiring, "Expiring soon", "Expiring soon (48 h)"),
+            _check(I.failed, I.set_failed, "Delivery failed", "Delivery failed"),
+            _check(I.renewal, I.set_renewal, "New invitation asked",
+                   "New invitation asked"),
             rx.cond(I.filtered, rx.button(rx.icon("x", size=14), "Clear filters",
                                           variant="ghost", on_click=I.clear_filters)),
             rx.spacer(),
@@ -244,7 +194,7 @@ def invitations_page() -> rx.Component:
                       as_child=True, variant="soft"),
             spacing="2", wrap="wrap", align="center", width="100%"),
         error_callout(I.error),
-        _question(),
+        question_dialog(I, Q),
         rx.flex(
             rx.cond(I.rows.length() > 0, _list(), rx.cond(
                 I.loaded, empty_state("mail", "No invitations match",

@@ -1,8 +1,7 @@
-"""The shell's pages: home, communities, users, organizations, invitations, managed, mailbox."""
+"""The shell's pages: communities, users, organizations, invitations, managed, mailbox."""
 
 import reflex as rx
 
-from app import routes
 from app.components.common import (
     data_table,
     empty_state,
@@ -15,34 +14,6 @@ from app.states.lists import (
     OrganizationsState,
 )
 from app.states.shell import ShellState
-
-
-def _card_link(title: str, text: str, href: str, icon: str) -> rx.Component:
-    return rx.link(rx.card(rx.hstack(
-        rx.icon(icon, size=22, aria_hidden="true"),
-        rx.vstack(rx.text(title, weight="bold"), rx.text(text, size="2", color_scheme="gray"),
-                  spacing="1"), align="start", spacing="3")),
-        href=href, underline="none", color_scheme="gray", high_contrast=True)
-
-
-def home_page() -> rx.Component:
-    return shell(
-        "Home",
-        rx.heading("Welcome, ", ShellState.user_name, size="6", as_="h2"),
-        rx.text("You are working in ", rx.text.strong(ShellState.org_name),
-                " (Tenant ID ", rx.code(ShellState.tenant_id), ").", color_scheme="gray"),
-        rx.grid(
-            _card_link("Communities", "Communities your organization owns or belongs to.",
-                       routes.COMMUNITIES, "network"),
-            _card_link("Users", "People in your organization and their roles.",
-                       routes.USERS, "users"),
-            _card_link("Organizations", "Organizations below this one.",
-                       routes.ORGANIZATIONS, "building-2"),
-            _card_link("Invitations", "Invitations you sent or received.",
-                       routes.INVITATIONS, "mail"),
-            columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
-        ),
-    )
 
 
 def add_community_dialog() -> rx.Component:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, func, tuple_, union
+from sqlalchemy import and_, bindparam, func, tuple_, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
@@ -19,7 +20,7 @@ from app.domain.errors import InvalidInput, NotFound
 from app.domain.permissions import BUILTIN_ROLES
 from app.domain.transitions import INVITER, RECIPIENT, flags
 from app.domain.viewer import Viewer
-from app.models import Community, Invitation, Organization, OutboxMessage, User
+from app.models import AuditEvent, Community, Invitation, Organization, OutboxMessage, User
 from app.services import invitation_visibility as vis
 from app.services.access import visible_communities
 from app.services.invitation_timeline import timeline
@@ -48,6 +49,8 @@ class Filters:
     community_id: int | None = None
     organization_id: int | None = None   # invitations into this organization (parent users)
     expiring_soon: bool = False
+    delivery_failed: bool = False   # its newest message could not be delivered
+    renewal_asked: bool = False     # expired, and the recipient asked for a new one
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,16 @@ def filters_from(params: Mapping[str, str]) -> Filters:
                    direction=params.get("direction", ""), recipient=params.get("q", "")[:320],
                    community_id=ident if kind == "c" else None,
                    organization_id=ident if kind == "o" else None,
-                   expiring_soon=params.get("expiring") == "1")
+                   expiring_soon=params.get("expiring") == "1",
+                   delivery_failed=params.get("delivery") == "failed",
+                   renewal_asked=params.get("renewal") == "1")
 
 
 def order_from(params: Mapping[str, str]) -> Order:
     return Order(params.get("sort", "sent"), params.get("order", "desc") != "asc")
 
 
-def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -> list:
+def filter_conditions(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -> list:
     """The filters as SQL conditions; with `visibility`, also who may see the rows (the
     Direction filter picks which side of the visibility rule applies)."""
     conds = [vis.for_direction(f.direction).where(viewer)] if visibility else []
@@ -118,7 +123,36 @@ def _where(viewer: Viewer, f: Filters, now: datetime, visibility: bool = True) -
     if f.expiring_soon:
         conds += status_is(st.PENDING, at) + [Invitation.expires_at <= bindparam(
             "expiring_until", now + EXPIRING_WINDOW, type_=Invitation.expires_at.type)]
+    if f.delivery_failed:
+        conds.append(delivery_failed())
+    if f.renewal_asked:
+        conds += status_is(st.EXPIRED, at) + [renewal_asked()]
     return conds
+
+
+def delivery_failed():
+    """Its newest message could not be delivered. Read from the few failed messages (the
+    outbox's status index), not by a subquery per invitation."""
+    newer = aliased(OutboxMessage)
+    return Invitation.id.in_(select(OutboxMessage.invitation_id).where(
+        OutboxMessage.status == "failed", OutboxMessage.invitation_id.is_not(None),
+        ~select(newer.id).where(newer.invitation_id == OutboxMessage.invitation_id,
+                                newer.id > OutboxMessage.id).exists()))
+
+
+def renewal_asked():
+    """The recipient asked, from the expired link, for a new invitation since it was last
+    sent (the accept page offers it once). The few invitations asked about come first
+    (the audit's action index); the time is checked on those."""
+    asked = select(AuditEvent.target_id).where(
+        AuditEvent.action == "invitation.renewal_requested",
+        AuditEvent.target_type == "invitation")
+    since = (select(AuditEvent.id).where(
+        AuditEvent.target_type == "invitation", AuditEvent.target_id == Invitation.id,
+        AuditEvent.action == "invitation.renewal_requested",
+        AuditEvent.at >= func.coalesce(Invitation.resent_at, Invitation.sent_at))
+        .correlate(Invitation).exists())
+    return and_(Invitation.id.in_(asked), since)
 
 
 def _values(viewer: Viewer, f: Filters, now: datetime, order: Order,
@@ -152,7 +186,7 @@ def status_counts(db: Session, viewer: Viewer, f: Filters, now: datetime) -> dic
     """
     unfiltered = counts_key(f)
     shown = effective_status(now)
-    rows = db.exec(select(shown, func.count()).where(*_where(viewer, unfiltered, now))
+    rows = db.exec(select(shown, func.count()).where(*filter_conditions(viewer, unfiltered, now))
                    .group_by(shown)).all()
     counts = dict.fromkeys(STATUS_FILTERS, 0)
     counts.update({status: n for status, n in rows})
@@ -172,7 +206,8 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     walked = _walked(db, viewer, f, now, order) if prefix else ()
     shape = (f.direction, viewer.is_tenant_admin, f.kind in KIND_LABELS,
              f.status if f.status in STATUS_FILTERS else "", bool(prefix), walked,
-             bool(f.community_id), bool(f.organization_id), f.expiring_soon, bool(after),
+             bool(f.community_id), bool(f.organization_id), f.expiring_soon,
+             f.delivery_failed, f.renewal_asked, bool(after),
              order, size)
     statement = _PAGES.get(shape)
     if statement is None:
@@ -195,7 +230,7 @@ KEPT_PAGES = 256
 
 def _page_statement(viewer: Viewer, f: Filters, now: datetime, after: str | None, size: int,
                     order: Order, walked: tuple[bool, ...]):
-    conds = _where(viewer, replace(f, recipient=""), now, visibility=False)
+    conds = filter_conditions(viewer, replace(f, recipient=""), now, visibility=False)
     if after:
         conds.append(order.after(after))
     col = SORTS[order.key]
@@ -238,7 +273,7 @@ def _walked(db: Session, viewer: Viewer, f: Filters, now: datetime,
     branches = vis.for_direction(f.direction).branches(viewer)
     if order.key == "recipient" or db.get_bind().dialect.name != "sqlite":
         return (False,) * len(branches)
-    conds = _where(viewer, replace(f, recipient=""), now, visibility=False)
+    conds = filter_conditions(viewer, replace(f, recipient=""), now, visibility=False)
     ranged = _prefix(Invitation.recipient, _recipient_prefix(f))
     counts = db.exec(select(*[
         select(func.count()).select_from(

@@ -4,17 +4,15 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from app.domain import invitation_status as st
 from app.domain.limits import MAX_SEARCH
 from app.live.topics import (
-    community_topic,
     inbox_topic,
     organization_topic,
     register_refresher,
 )
 from app.models import utcnow
-from app.services import invitation_actions as acts
 from app.services.invitation_list import (
+    SORTS,
     Filters,
     counts_key,
     details,
@@ -24,20 +22,17 @@ from app.services.invitation_list import (
     places,
     status_counts,
 )
-from app.settings import get_settings
+from app.states.invitation_actions import AskFirst, InvitationActions
 from app.states.page import ViewerPage, too_long
 from app.states.viewer import run
 
 PAGE_SIZE = 50
+# the query parameters of a link to the page filtered (as the CSV export takes them)
+LINK_PARAMETERS = {"kind", "status", "direction", "place", "q", "expiring", "delivery",
+                   "renewal", "sort", "order"}
 
 
-def mail_settings() -> acts.MailSettings:
-    s = get_settings()
-    return acts.MailSettings(s.secret_key, s.base_url, s.tenant_invite_days,
-                             s.user_invite_days)
-
-
-class InvitationsState(ViewerPage, rx.State):
+class InvitationsState(InvitationActions, ViewerPage, rx.State):
     rows: list[dict[str, str | int | bool]] = []
     counts: dict[str, int] = {}
     kind: str = "all"
@@ -45,6 +40,8 @@ class InvitationsState(ViewerPage, rx.State):
     direction: str = "all"
     search: str = ""
     expiring: bool = False
+    failed: bool = False          # only those whose newest message was not delivered
+    renewal: bool = False         # only expired ones whose recipient asked for a new one
     place: str = "all"            # "c:<community id>", "o:<organization id>" or "all"
     places: list[list[str]] = []  # [key, name] of the places offered by the filter
     sort: str = "sent"
@@ -61,7 +58,9 @@ class InvitationsState(ViewerPage, rx.State):
         chosen = {"kind": self.kind, "status": self.status, "direction": self.direction,
                   "place": self.place}
         params = {k: v for k, v in chosen.items() if v != "all"}
-        params.update(q=self.search, expiring="1" if self.expiring else "", sort=self.sort,
+        params.update(q=self.search, expiring="1" if self.expiring else "",
+                      delivery="failed" if self.failed else "",
+                      renewal="1" if self.renewal else "", sort=self.sort,
                       order="desc" if self.descending else "asc")
         return {k: v for k, v in params.items() if v}
 
@@ -75,7 +74,7 @@ class InvitationsState(ViewerPage, rx.State):
     @rx.event
     def clear_filters(self):
         self.kind = self.status = self.direction = self.place = "all"
-        self.search, self.expiring = "", False
+        self.search, self.expiring, self.failed, self.renewal = "", False, False, False
         return self._first_page()
 
     @rx.var
@@ -102,6 +101,21 @@ class InvitationsState(ViewerPage, rx.State):
 
     def _data_changed(self) -> None:
         self._counted_for = ""
+
+    def _opened(self, query) -> None:
+        """A link to the page filtered (the Overview's needs) sets every filter and the
+        order from its parameters; without any, the tab keeps what it showed."""
+        if not set(query) & LINK_PARAMETERS:
+            return
+        for name in ("kind", "status", "direction", "place"):
+            setattr(self, name, str(query.get(name, "all"))[:40])
+        self.search = str(query.get("q", ""))[:MAX_SEARCH]
+        self.expiring = query.get("expiring") == "1"
+        self.failed = query.get("delivery") == "failed"
+        self.renewal = query.get("renewal") == "1"
+        sort = str(query.get("sort", "sent"))
+        self.sort = sort if sort in SORTS else "sent"
+        self.descending = query.get("order", "desc" if self.sort == "sent" else "asc") != "asc"
 
     def _start(self) -> None:
         self.cursors, self.current = [], ""
@@ -158,6 +172,16 @@ class InvitationsState(ViewerPage, rx.State):
         return self._first_page()
 
     @rx.event
+    def set_failed(self, value: bool):
+        self.failed = bool(value)
+        return self._first_page()
+
+    @rx.event
+    def set_renewal(self, value: bool):
+        self.renewal = bool(value)
+        return self._first_page()
+
+    @rx.event
     def next_page(self):
         if self.next_cursor:
             self.cursors = self.cursors + [self.current]
@@ -177,43 +201,8 @@ class InvitationsState(ViewerPage, rx.State):
         self._close_details()   # its status is about to change
         return super()._act(action, success, announce, invitation_id)
 
-    def _topics(self, viewer, inv) -> list[str]:
-        """Both organizations' pages and the community's (each service returns the row)."""
-        return [organization_topic(viewer.organization_id),
-                organization_topic(inv.organization_id)] + (
-                    [community_topic(inv.community_id)] if inv.community_id else [])
-
-    @rx.event
-    def resend(self, invitation_id: int):
-        return self._act(lambda db, v: acts.resend(db, v, invitation_id, now=utcnow(),
-                                                   mail=mail_settings()),
-                         "Sent again with a new link; the old link no longer works.",
-                         invitation_id=invitation_id)
-
-    @rx.event
-    def revoke(self, invitation_id: int):
-        return self._act(lambda db, v: acts.revoke(db, v, invitation_id, now=utcnow()),
-                         lambda inv: f"Invitation {st.ended(inv.kind)}.",
-                         invitation_id=invitation_id)
-
-    @rx.event
-    def confirm(self, invitation_id: int):
-        return self._act(lambda db, v: acts.confirm(db, v, invitation_id, now=utcnow()),
-                         "Tenant confirmed.", invitation_id=invitation_id)
-
-    @rx.event
-    def accept(self, invitation_id: int):
-        return self._act(lambda db, v: acts.accept(db, v, invitation_id, now=utcnow(),
-                                                   mail=mail_settings()),
-                         "Invitation accepted.", invitation_id=invitation_id)
-
-    @rx.event
-    def decline(self, invitation_id: int, reason: str = ""):
-        return self._act(lambda db, v: acts.decline(db, v, invitation_id, now=utcnow(),
-                                                    mail=mail_settings(), reason=reason),
-                         "Invitation declined; the inviter has been told.",
-                         invitation_id=invitation_id)
-
+    def _row(self, invitation_id: int) -> dict | None:
+        return next((r for r in self.rows if r["id"] == invitation_id), None)
 
 class InvitationDetails(InvitationsState):
     """The details pane: a state of its own, so that opening or closing it sends and
@@ -234,47 +223,8 @@ class InvitationDetails(InvitationsState):
         self.details = {}
 
 
-# The row's flag that offers each question's action.
-_QUESTIONS = {
-    "revoke": "can_revoke",
-    "confirm": "can_confirm",
-    "decline": "can_decline",
-}
-
-
-class RowQuestion(InvitationsState):
-    """The page's one dialog that asks before a row's Revoke, Confirm Tenant or Decline: a
-    state of its own (a dialog per row, or its question in the rows' state, would redraw
-    every row each time). It reads the row from what this tab was sent; the action itself
-    is the page's handler, which checks everything again."""
-
-    asking: str = ""   # the question open now ("revoke", "confirm", "decline") or ""
-    question: dict[str, str] = {}  # kept after closing: the dialog fades out with its words
-
-    @rx.event
-    def ask(self, action: str, invitation_id: int):
-        row = next((r for r in self.rows if r["id"] == invitation_id), None)
-        if row is None or action not in _QUESTIONS or not row[_QUESTIONS[action]]:
-            return
-        withdraw = "Delete" if row["kind_key"] == "parent_user" else "Revoke"
-        self.question = {
-            "id": str(invitation_id), "back": f"{action}-{invitation_id}",
-            "title": {"revoke": f"{withdraw} the invitation to {row['recipient']}?",
-                      "confirm": "Confirm Tenant",
-                      "decline": "Decline the invitation?"}[action],
-            "text": {"revoke": "Its link stops working at once. You can invite them "
-                               "again later.",
-                     "confirm": "Confirm the tenant that accepted as a member tenant of "
-                                f"{row['where']}?",
-                     "decline": f"The invitation to {row['recipient']} for "
-                                f"{row['where']}."}[action],
-            "label": withdraw if action == "revoke" else "Confirm Tenant"}
-        self.asking = action
-
-    @rx.event
-    def set_open(self, value: bool):
-        if not value:
-            self.asking = ""
+class RowQuestion(AskFirst, InvitationsState):
+    """The Invitations page's question dialog (see AskFirst)."""
 
 
 register_refresher("org", InvitationsState)

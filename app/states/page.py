@@ -115,8 +115,12 @@ class ViewerPage(rx.State, mixin=True):
         setattr(self, error_field, done.refusal or "")
         return done
 
+    def _opened(self, query) -> None:
+        """The page was opened (a link's `query` parameters may choose what it shows)."""
+
     @rx.event
     async def load(self):
+        self._opened(self.router.url.query_parameters)
         self._start()
         self._data_changed()
         done = self._read()
