@@ -45,9 +45,10 @@ def _need(n) -> rx.Component:
 
 
 def _communities() -> rx.Component:
-    item = lambda c: rx.el.li(rx.link(c["name"], href="/communities/" + c["id"].to(str)),  # noqa: E731
-                              rx.text(" · ", c["role"], as_="span", size="1",
-                                      color_scheme="gray"))
+    def item(c) -> rx.Component:
+        return rx.el.li(rx.link(c["name"], href="/communities/" + c["id"].to(str)),
+                        rx.text(" · ", c["role"], as_="span", size="1", color_scheme="gray"))
+
     return rx.vstack(
         rx.heading("Your communities", size="4", as_="h2"),
         rx.cond(O.communities.length() > 0,

@@ -72,7 +72,8 @@ def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(bro
     assert_accessible(alice, "overview with a need")
     row.get_by_role("button", name="Confirm Tenant").click()
     dialog = alice.get_by_role("alertdialog")
-    expect(dialog).to_contain_text(f"Confirm the tenant that accepted as a member tenant of {name}?")
+    expect(dialog).to_contain_text(
+        f"Confirm the tenant that accepted as a member tenant of {name}?")
     dialog.get_by_role("button", name="Confirm Tenant").click()
     expect(alice.get_by_text("Tenant confirmed.")).to_be_visible()
     if count:
