@@ -25,6 +25,7 @@ from app.services import invitation_visibility as vis
 from app.services.access import visible_communities
 from app.services.invitation_timeline import timeline
 from app.services.status_sql import effective_status, status_is
+from app.services.tenant_invitations import RENEWAL_REQUESTED, renewal_requests
 
 KIND_LABELS = {"tenant": "Tenant", "community_user": "Community user",
                "parent_user": "Parent organization user"}
@@ -144,14 +145,9 @@ def renewal_asked():
     """The recipient asked, from the expired link, for a new invitation since it was last
     sent (the accept page offers it once). The few invitations asked about come first
     (the audit's action index); the time is checked on those."""
-    asked = select(AuditEvent.target_id).where(
-        AuditEvent.action == "invitation.renewal_requested",
-        AuditEvent.target_type == "invitation")
-    since = (select(AuditEvent.id).where(
-        AuditEvent.target_type == "invitation", AuditEvent.target_id == Invitation.id,
-        AuditEvent.action == "invitation.renewal_requested",
-        AuditEvent.at >= func.coalesce(Invitation.resent_at, Invitation.sent_at))
-        .correlate(Invitation).exists())
+    asked = select(AuditEvent.target_id).where(AuditEvent.action == RENEWAL_REQUESTED,
+                                               AuditEvent.target_type == "invitation")
+    since = select(AuditEvent.id).where(*renewal_requests()).correlate(Invitation).exists()
     return and_(Invitation.id.in_(asked), since)
 
 

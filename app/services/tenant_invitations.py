@@ -7,7 +7,7 @@ in one outcome and the loser gets a clear message.
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from app import routes
@@ -212,12 +212,21 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
 
 
 
+RENEWAL_REQUESTED = "invitation.renewal_requested"
+
+
+def renewal_requests() -> tuple:
+    """Conditions on AuditEvent, for the Invitation of the statement: a request for a new
+    invitation made since its link was last sent (the accept page lets it be made once)."""
+    return (AuditEvent.target_type == "invitation", AuditEvent.target_id == Invitation.id,
+            AuditEvent.action == RENEWAL_REQUESTED,
+            AuditEvent.at >= func.coalesce(Invitation.resent_at, Invitation.sent_at))
+
+
 def _renewal_asked_at(db: Session, inv: Invitation) -> datetime | None:
     """When the inviter was asked for a new invitation since the link was last sent."""
-    return db.exec(select(AuditEvent.at).where(
-        AuditEvent.target_type == "invitation", AuditEvent.target_id == inv.id,
-        AuditEvent.action == "invitation.renewal_requested",
-        AuditEvent.at >= (inv.resent_at or inv.sent_at))).first()
+    return db.exec(select(AuditEvent.at).where(Invitation.id == inv.id,
+                                               *renewal_requests())).first()
 
 
 def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Mailer) -> None:
@@ -235,6 +244,6 @@ def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Ma
         link=mailer.base_url + routes.community(community.id, inv.id))
     enqueue(db, to=inviter.email, subject=subject, text=text, html=html,
             base_url=mailer.base_url, invitation_id=inv.id, now=now)
-    audit.record(db, "invitation.renewal_requested", "invitation", inv.id,
+    audit.record(db, RENEWAL_REQUESTED, "invitation", inv.id,
                  organization_id=inv.organization_id, details={"recipient": inv.recipient},
                  at=now)

@@ -27,9 +27,13 @@ from app.states.page import ViewerPage, too_long
 from app.states.viewer import run
 
 PAGE_SIZE = 50
-# the query parameters of a link to the page filtered (as the CSV export takes them)
-LINK_PARAMETERS = {"kind", "status", "direction", "place", "q", "expiring", "delivery",
-                   "renewal", "sort", "order"}
+# The filters as query parameters (a link to the page filtered, the CSV export): the select
+# filters, each its own parameter ("all" when off), and the checkboxes (var: its parameter
+# and value when on); besides them the recipient prefix `q`, `sort` and `order`.
+SELECTS = ("kind", "status", "direction", "place")
+CHECKS = {"expiring": ("expiring", "1"), "failed": ("delivery", "failed"),
+          "renewal": ("renewal", "1")}
+LINK_PARAMETERS = {*SELECTS, *(param for param, _ in CHECKS.values()), "q", "sort", "order"}
 
 
 class InvitationsState(InvitationActions, ViewerPage, rx.State):
@@ -55,13 +59,11 @@ class InvitationsState(InvitationActions, ViewerPage, rx.State):
 
     def _params(self) -> dict[str, str]:
         """The filters and order as the export route's query parameters."""
-        chosen = {"kind": self.kind, "status": self.status, "direction": self.direction,
-                  "place": self.place}
-        params = {k: v for k, v in chosen.items() if v != "all"}
-        params.update(q=self.search, expiring="1" if self.expiring else "",
-                      delivery="failed" if self.failed else "",
-                      renewal="1" if self.renewal else "", sort=self.sort,
-                      order="desc" if self.descending else "asc")
+        params = {name: getattr(self, name) for name in SELECTS
+                  if getattr(self, name) != "all"}
+        params.update({param: value for var, (param, value) in CHECKS.items()
+                       if getattr(self, var)})
+        params.update(q=self.search, sort=self.sort, order="desc" if self.descending else "asc")
         return {k: v for k, v in params.items() if v}
 
     def _filters(self) -> Filters:
@@ -73,9 +75,16 @@ class InvitationsState(InvitationActions, ViewerPage, rx.State):
 
     @rx.event
     def clear_filters(self):
-        self.kind = self.status = self.direction = self.place = "all"
-        self.search, self.expiring, self.failed, self.renewal = "", False, False, False
+        self._set_filters({})
         return self._first_page()
+
+    def _set_filters(self, query) -> None:
+        """Every filter from query parameters (`_params`'s); a missing one is off."""
+        for name in SELECTS:
+            setattr(self, name, str(query.get(name, "all"))[:40])
+        for var, (param, value) in CHECKS.items():
+            setattr(self, var, query.get(param) == value)
+        self.search = str(query.get("q", ""))[:MAX_SEARCH]
 
     @rx.var
     def export_href(self) -> str:
@@ -107,12 +116,7 @@ class InvitationsState(InvitationActions, ViewerPage, rx.State):
         order from its parameters; without any, the tab keeps what it showed."""
         if not set(query) & LINK_PARAMETERS:
             return
-        for name in ("kind", "status", "direction", "place"):
-            setattr(self, name, str(query.get(name, "all"))[:40])
-        self.search = str(query.get("q", ""))[:MAX_SEARCH]
-        self.expiring = query.get("expiring") == "1"
-        self.failed = query.get("delivery") == "failed"
-        self.renewal = query.get("renewal") == "1"
+        self._set_filters(query)
         sort = str(query.get("sort", "sent"))
         self.sort = sort if sort in SORTS else "sent"
         self.descending = query.get("order", "desc" if self.sort == "sent" else "asc") != "asc"
@@ -140,7 +144,7 @@ class InvitationsState(InvitationActions, ViewerPage, rx.State):
     @rx.event
     def set_filter(self, name: str, value: str):
         """One of the select filters (kind, status, direction, place) changed."""
-        if name in ("kind", "status", "direction", "place"):
+        if name in SELECTS:
             setattr(self, name, str(value)[:40])
         return self._first_page()
 
