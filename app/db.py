@@ -33,7 +33,7 @@ def make_engine(url: str) -> Engine:
     # psycopg prepares a query run five times on a connection; PostgreSQL would then reuse
     # a generic plan, which for a list filtered by a prefix or a status is the wrong one
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10,
-                         connect_args={"options": "-c plan_cache_mode=force_custom_plan"})
+                         connect_args={"options": "-c plan_cache_mode=force_custom_plan -c jit=off"})
 
 
 def get_engine(url: str | None = None) -> Engine:

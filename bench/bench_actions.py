@@ -7,10 +7,14 @@ filters (Pending, Accepted, Confirmed): click to the button showing the new filt
 in the same update as the rows and counts; then opens the first row's details: click to
 the pane. Timed inside the page; one worker, SQLite (the default deployment).
 
+Figure 14 in the same world: the Overview opens (a full load, to its needs and to its
+charts) beside the Invitations page (a full load, to its rows), alternately.
+
     .venv/bin/python bench/bench_actions.py [--invitations 100000] [--rounds 40] [--short]
 """
 
 import argparse
+import json
 import os
 import random
 import sys
@@ -90,6 +94,47 @@ def actions(page, rounds: int) -> tuple[list[float], list[float]]:
     return filters[3:], opened[3:]
 
 
+# In a page, from its first byte: the moment (ms since navigation start) each named test
+# first holds after a DOM change. Read `window.__opened`.
+OPENED = """(tests) => {
+  window.__opened = {};
+  const check = () => {
+    for (const [name, test] of Object.entries(tests)) {
+      if (!(name in window.__opened) && new Function('return (' + test + ')')()) {
+        window.__opened[name] = performance.now();
+      }
+    }
+  };
+  new MutationObserver(check).observe(document, {subtree: true, childList: true,
+                                                 characterData: true, attributes: true});
+}"""
+INVITATIONS_SHOWN = {"rows": "document.querySelector("
+                             "'table button[aria-label^=\"Details of the invitation to\"]')"}
+OVERVIEW_SHOWN = {"needs": "document.querySelector('[data-need]') !== null",
+                  "charts": "document.querySelector('[data-chart=\"status\"] table') !== null"}
+
+
+def page_opens(browser, base: str, rounds: int) -> dict[str, list[float]]:
+    """Full loads of the Invitations page and of the Overview, alternately, `rounds` each:
+    milliseconds from navigation start to the first rows, and to the needs and the charts
+    (a page's own data, read after it connects, as a person opening it waits for it)."""
+    tabs = {}
+    for path, shown in (("/invitations", INVITATIONS_SHOWN), ("/", OVERVIEW_SHOWN)):
+        page = signed_in_page(browser, base, "contoso", "alice", path=path)
+        page.add_init_script(f"({OPENED})({json.dumps(shown)})")
+        tabs[path] = (page, shown)
+    times: dict[str, list[float]] = {}
+    for i in range(rounds + 1):  # the first warms up each page
+        for path, (page, shown) in tabs.items():
+            page.goto(base + path)
+            page.wait_for_function(f"Object.keys(window.__opened || {{}}).length === {len(shown)}",
+                                   timeout=30_000)
+            if i:
+                for name, at in page.evaluate("window.__opened").items():
+                    times.setdefault(name, []).append(at)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--invitations", type=int, default=100_000)
@@ -116,6 +161,7 @@ def main() -> None:
             expect(page.locator('table button[aria-label^="Details of the invitation to"]').first
                    ).to_be_visible()
             filters, opened = actions(page, args.rounds)
+            opens = page_opens(browser, base, max(3, args.rounds // 4))
     finally:
         stop_app(proc)
     size = f"{args.invitations:,}"
@@ -128,6 +174,14 @@ def main() -> None:
         rows.append(Row(f"3 action at {size} visible: {what}, p50 / p95",
                         f"{p50:.1f} / {p95:.1f} ms", "p50 < 25 ms, p95 < 50 ms",
                         p50 < 25 and p95 < 50))
+    r50, r95 = p50_p95(opens["rows"])
+    rows.append(Row(f"14 Invitations page opens at {size} (full load to its rows), p50 / p95",
+                    f"{r50:.0f} / {r95:.0f} ms", "baseline"))
+    for what, name in (("its needs", "needs"), ("its charts", "charts")):
+        p50, p95 = p50_p95(opens[name])
+        rows.append(Row(f"14 Overview opens at {size} (full load to {what}), p50 / p95",
+                        f"{p50:.0f} / {p95:.0f} ms", "p50 < 2x the Invitations page",
+                        p50 < 2 * r50))
     write_rows(args.json, rows)
 
 

@@ -130,6 +130,8 @@ HANDLERS: dict[str, Entry] = {
     # --- Overview (/) ---
     OVERVIEW + "live_refresh": _live("/"),
     OVERVIEW + "load": Entry(VIEWER),
+    OVERVIEW + "read_fare": Entry(VIEWER),  # the viewer's own side only
+    OVERVIEW + "set_days": Entry(VIEWER),   # 30 or 90, then read_fare
     **{OVERVIEW + h: Entry(VIEWER, _page("/", lambda t, h=h: (
         h, {"invitation_id": t.tenant_invitation})))
        for h in ("resend", "revoke", "accept", "decline")},

@@ -5,6 +5,7 @@ import reflex as rx
 
 from app import routes
 from app.components.common import address
+from app.components.fare_charts import fare_panel
 from app.components.invitation_rows import question_dialog, row_actions
 from app.components.layout import shell
 from app.components.status import status_badge
@@ -75,8 +76,9 @@ def overview_page() -> rx.Component:
                     rx.callout("Nothing needs you right now: no invitation waits for your "
                                "answer or confirmation, and none failed or is about to "
                                "expire.", icon="circle-check", color_scheme="green",
-                               width="100%"),
+                               high_contrast=True, width="100%"),
                     rx.spinner())),
         question_dialog(O, Q),
+        fare_panel(O),
         _communities(),
     )

@@ -20,7 +20,7 @@ shows.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, false, or_
+from sqlalchemy import and_, bindparam, false, not_, or_
 from sqlmodel import Session
 
 from app.domain.errors import NotFound
@@ -118,6 +118,13 @@ NAMED = (sent_by_viewer, addressed_to_viewer, sent_by_viewer_org, accepted_by_vi
          received, sent, visible)
 # The Direction filter's choices; each is a part of `visible`, so it replaces it.
 DIRECTIONS = {"": visible, "received": received, "sent": sent}
+
+
+def disjoint(branches: list) -> list:
+    """The same OR as `branches`, as conditions no two of which hold for one row (each
+    branch without the rows of those before it): reads of them may be added up."""
+    return [and_(branch, *[not_(before) for before in branches[:i]])
+            for i, branch in enumerate(branches)]
 
 
 def for_direction(direction: str) -> Condition:

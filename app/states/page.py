@@ -58,6 +58,15 @@ class ViewerPage(rx.State, mixin=True):
         """Events to run once the page has loaded and follows its topics."""
         return None
 
+    def _read_later(self):
+        """The event that reads the slower part of the page (in a thread, so that other
+        tabs do not wait), run after every read: on load, after an action, when someone
+        else acts. None: the page has no such part."""
+        return None
+
+    def _with_later(self, *events) -> list:
+        return [e for e in (*events, self._read_later()) if e is not None]
+
     # --- shared ------------------------------------------------------------------------------
     def _read(self, then=None) -> Outcome:
         """Re-read the page as the viewer (and `then(db, viewer)` in the same transaction);
@@ -98,7 +107,8 @@ class ViewerPage(rx.State, mixin=True):
         self._reload()
         if announce:
             self._announce(done, invitation_id)
-        yield rx.toast.success(success(done.result) if callable(success) else success)
+        yield self._with_later(rx.toast.success(success(done.result) if callable(success)
+                                                else success))
 
     def _announce(self, done: Outcome, invitation_id: int | None = None) -> None:
         """Tell the other tabs following `_topics` (and the invitation's) of a done action."""
@@ -127,7 +137,7 @@ class ViewerPage(rx.State, mixin=True):
         if not done.done:
             return done.away
         await follow(self, self._follow(done.viewer))
-        return self._after_load()
+        return self._with_later(self._after_load())
 
     @rx.event
     def live_refresh(self, event_ids: list[int]):
@@ -141,7 +151,7 @@ class ViewerPage(rx.State, mixin=True):
             return done.away
         if done.refusal is not None:
             return rx.toast.warning(self._gone()) if self._gone() else None
-        return rx.toast.info(done.result) if done.result else None
+        return self._with_later(rx.toast.info(done.result) if done.result else None)
 
 
 class LinkPage(rx.State, mixin=True):

@@ -24,6 +24,16 @@ def waiting(page) -> int:
     return int(re.match(r"Show all (\d+):", label).group(1))
 
 
+def tenant_status_cell(page, column: str):
+    """The cell of the Tenant row under `column` in the numbers beside "By status now"."""
+    table = page.locator('[data-chart="status"] table')
+    expect(table).to_be_visible()
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    row = table.locator("tbody tr").filter(
+        has=page.get_by_role("rowheader", name="Tenant", exact=True))
+    return row.locator("th, td").nth(headers.index(column))
+
+
 def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(browser, live_app):
     base, smtp = live_app.url, live_app.smtp
     alice = browser.new_context().new_page()
@@ -50,6 +60,9 @@ def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(bro
     loaded = alice.locator("[data-need]").or_(alice.get_by_text("Nothing needs you right now"))
     expect(loaded.first).to_be_visible()  # a need's card, or the all-clear
     count = waiting(alice)
+    accepted = tenant_status_cell(alice, "Accepted")   # the charts' numbers, read afresh
+    confirmed = tenant_status_cell(alice, "Confirmed")  # on load
+    were = int(accepted.inner_text()), int(confirmed.inner_text())
 
     bob = browser.new_context().new_page()
     bob.goto(link)
@@ -62,7 +75,9 @@ def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(bro
     bob.get_by_role("button", name="Join").click()
     expect(bob.get_by_text("Awaiting confirmation")).to_be_visible()
 
-    # alice's open Overview shows it without a reload, with the row's own button
+    # alice's open Overview shows it without a reload, with the row's own button; the
+    # chart's numbers count it as accepted
+    expect(accepted).to_have_text(str(were[0] + 1))
     card = alice.locator('[data-need="to_confirm"]')
     expect(card).to_be_visible()
     expect(card.get_by_role("heading", name=NEED)).to_be_visible()
@@ -76,11 +91,19 @@ def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(bro
         f"Confirm the tenant that accepted as a member tenant of {name}?")
     dialog.get_by_role("button", name="Confirm Tenant").click()
     expect(alice.get_by_text("Tenant confirmed.")).to_be_visible()
+    expect(confirmed).to_have_text(str(were[1] + 1))  # the funnel grows, no reload
+    expect(accepted).to_have_text(str(were[0]))
     if count:
         expect(card.get_by_role("link", name=re.compile(rf"^Show all {count}: "))
                ).to_be_visible()
     else:
         expect(card).to_have_count(0)
+
+    # 90 days instead of 30; the charts' numbers pass axe like the rest of the page
+    alice.get_by_role("radio", name="90 days").click()
+    expect(alice.get_by_role("radio", name="90 days")).to_have_attribute("aria-checked", "true")
+    expect(alice.get_by_text(re.compile(r"in the last 90 days"))).to_be_visible()
+    assert_accessible(alice, "overview with its charts")
 
     # the count opens the Invitations page filtered to the need
     alice.goto(base + "/invitations?kind=tenant&status=accepted&direction=sent")
