@@ -33,6 +33,15 @@ def signed_in_page(browser, base: str, tenant: str, identifier: str,
                    password: str = "commons-demo", path: str = "/"):
     """A new context signed in through POST /auth/signin (as the sign-in form posts), on
     `path`."""
+    page = signed_in_context(browser, base, tenant, identifier, password, path).new_page()
+    page.goto(base + path)
+    return page
+
+
+def signed_in_context(browser, base: str, tenant: str, identifier: str,
+                      password: str = "commons-demo", path: str = "/"):
+    """A new context holding a session cookie (signed in as the sign-in form posts), with
+    no page open yet."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     answer = context.request.post(f"{base}/auth/signin", headers={"Origin": base},
                                   form={"tenant": tenant, "identifier": identifier,
@@ -41,9 +50,7 @@ def signed_in_page(browser, base: str, tenant: str, identifier: str,
     if answer.status not in (302, 303) or "signin" in answer.headers.get("location", ""):
         raise RuntimeError(f"sign-in as {identifier}@{tenant} failed: {answer.status} "
                            f"{answer.headers.get('location')}")
-    page = context.new_page()
-    page.goto(base + path)
-    return page
+    return context
 
 
 # In a page: stamp the moment a matching element is clicked (capture phase, before any
