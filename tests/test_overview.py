@@ -84,3 +84,46 @@ def test_expiring_and_renewal_requests(db, mixed):  # noqa: F811
     db.commit()
     # sent again: no longer expired, and a request before the new link does not count
     assert counts(db, "alice", later + timedelta(days=15))["renewal"] == 0
+
+
+def test_the_needs_and_their_rows_are_read_in_one_statement(db, mixed):  # noqa: F811
+    from sqlalchemy import event
+
+    ti.join(db, viewer(db, "bob"), link_token(db, BOB), now=NOW, mailer=MAILER)
+    db.commit()
+    alice = viewer(db, "alice")
+    needs_you(db, alice, NOW)  # built once
+    statements = []
+
+    def seen(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        shown = {n["key"]: n for n in needs_you(db, alice, NOW)}
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1
+    assert shown["to_confirm"]["count"] == 1
+    assert [r["recipient"] for r in shown["to_confirm"]["rows"]] == [BOB]
+
+
+def test_a_need_shows_its_newest_rows_first_and_counts_them_all(db, demo):
+    from sqlalchemy import insert
+
+    from tests.helpers import user
+
+    bob = user(db, "bob")
+    for i in range(5):
+        at = NOW - timedelta(hours=5 - i)  # the last one is the newest
+        db.exec(insert(Invitation).values(
+            kind="tenant", batch_id=f"b{i}", organization_id=bob.home_organization_id,
+            invited_by_user_id=bob.id, recipient="alice@contoso.example", scope_key=f"s{i}",
+            grants={}, status="pending", token_hash=f"t{i}", created_at=at, sent_at=at,
+            expires_at=NOW + timedelta(days=7)))
+    db.commit()
+    answer = {n["key"]: n for n in needs_you(db, viewer(db, "alice"), NOW)}["to_answer"]
+    assert answer["count"] == 5
+    assert [r["sent"][-5:] for r in answer["rows"]] == [
+        (NOW - timedelta(hours=h)).isoformat(" ", "minutes")[:16][-5:] for h in (1, 2, 3)]

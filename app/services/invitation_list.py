@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, func, tuple_, union
+from sqlalchemy import and_, bindparam, func, literal, tuple_, union, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -83,6 +83,10 @@ class Order:
         at = tuple_(bindparam("after_value", key, type_=col.type),
                     bindparam("after_id", last_id, type_=Invitation.id.type))
         return pair < at if self.descending else pair > at
+
+    def sort_key(self, row) -> tuple:
+        """A read row's place in this order (ascending; reverse it when descending)."""
+        return getattr(row, SORTS[self.key].key), row.id
 
     def by(self, col, id_col) -> tuple:
         return (col.desc(), id_col.desc()) if self.descending else (col.asc(), id_col.asc())
@@ -198,6 +202,50 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     and the union of those short lists is merged: the cost follows the page size, not the
     number of invitations.
     """
+    statement, values = _page_for(db, viewer, f, now, after, size, order)
+    rows = db.exec(statement, params=values).all()
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = order.encode(rows[-1]) if more and rows else None
+    return _described(rows, now, viewer), cursor
+
+
+def first_pages(db: Session, viewer: Viewer, parts: Mapping[str, tuple[Filters, Order]],
+                now: datetime, size: int):
+    """The first page of each (filters, order) in `parts` as one statement: each page as
+    `page` reads it, its rows tagged `part` with their key. Returns the statement (a
+    subquery to read from) and the values it names; `described_parts` turns its rows into
+    display rows per key."""
+    reads, values = [], {}
+    for key, (f, order) in parts.items():
+        statement, own = _page_for(db, viewer, f, now, None, size - 1, order)
+        used = _NAMES.get(id(statement))
+        if used is None:
+            used = _NAMES[id(statement)] = set(statement.compile().params)
+        for name in used & own.keys():
+            if values.setdefault(name, own[name]) != own[name]:
+                raise ValueError(f"the pages of {list(parts)} give {name} two values")
+        page_rows = statement.subquery()
+        reads.append(select(literal(key).label("part"), *page_rows.c))
+    return union_all(*reads).subquery("pages"), values
+
+
+def described_parts(rows, orders: Mapping[str, Order], now: datetime,
+                    viewer: Viewer) -> dict[str, list[dict]]:
+    """The rows of `first_pages` (read with anything beside them), per part, each part in
+    its order."""
+    parts: dict[str, list] = {}
+    for r in rows:
+        if r.part is not None:
+            parts.setdefault(r.part, []).append(r)
+    return {key: _described(sorted(got, key=orders[key].sort_key,
+                                   reverse=orders[key].descending), now, viewer)
+            for key, got in parts.items()}
+
+
+def _page_for(db: Session, viewer: Viewer, f: Filters, now: datetime, after: str | None,
+              size: int, order: Order):
+    """The statement of a page of `size` + 1 rows (built once per shape) and its values."""
     prefix = _recipient_prefix(f)
     walked = _walked(db, viewer, f, now, order) if prefix else ()
     shape = (f.direction, viewer.is_tenant_admin, f.kind in KIND_LABELS,
@@ -208,19 +256,16 @@ def page(db: Session, viewer: Viewer, f: Filters, now: datetime, *, after: str |
     statement = _PAGES.get(shape)
     if statement is None:
         if len(_PAGES) >= KEPT_PAGES:  # the oldest goes: a client choosing filters
-            del _PAGES[next(iter(_PAGES))]  # cannot make the process keep more
+            _NAMES.pop(id(_PAGES.pop(next(iter(_PAGES)))), None)  # cannot make it keep more
         statement = _PAGES[shape] = _page_statement(viewer, f, now, after, size, order, walked)
-    rows = db.exec(statement, params=_values(viewer, f, now, order, after)).all()
-    more = len(rows) > size
-    rows = rows[:size]
-    cursor = order.encode(rows[-1]) if more and rows else None
-    return _described(rows, now, viewer), cursor
+    return statement, _values(viewer, f, now, order, after)
 
 
 # Built page statements by shape (which conditions, which order, which branches walk their
 # sort index): building one costs more than running it. Every value in them is named
 # (`_values`), so a shape's statement runs with the values of the page asked for.
 _PAGES: dict[tuple, object] = {}
+_NAMES: dict[int, set] = {}  # the names of the values each built statement uses
 KEPT_PAGES = 256
 
 
