@@ -51,6 +51,16 @@ def is_live(status: str, expires_at: datetime, now: datetime) -> bool:
 
 USED_OR_ENDED = frozenset({ACCEPTED, CONFIRMED, DECLINED, REVOKED})
 CLOSED = "closed"  # what a link page shows a stranger of a used or ended invitation
+# The one answer of a link that does not speak to whoever opened it: forged, mistyped,
+# replaced by a resend, of another kind, or used or ended and opened by someone else. It
+# names nothing, so a guessed token and a real one read the same.
+LINK_UNUSABLE = ("This invitation link is not valid or can no longer be used. A newer "
+                 "invitation email may have replaced it.")
+
+
+def closed_view() -> dict:
+    """What a link page is sent when the link does not speak to the visitor (no id)."""
+    return {"status": CLOSED, "closed": True}
 
 
 def shown_on_link(status: str, is_recipient: bool) -> str:

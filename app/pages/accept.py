@@ -4,6 +4,7 @@ import reflex as rx
 
 from app import routes
 from app.components.respond import decline_dialog
+from app.domain.invitation_status import LINK_UNUSABLE
 from app.states.accept import AcceptState as A
 
 
@@ -16,11 +17,11 @@ def _frame(*children) -> rx.Component:
 
 
 def closed(signed_in_as, sign_in) -> rx.Component:
-    """A used or ended link opened by someone other than its recipient: nothing more."""
+    """A link that does not speak to whoever opened it (forged, replaced, or used or ended
+    and opened by someone else): the same few words, whatever the reason."""
     return rx.vstack(
         rx.heading("Invitation not available", size="5", as_="h1"),
-        rx.callout("This invitation can no longer be used.", icon="circle-slash",
-                   role="status"),
+        rx.callout(LINK_UNUSABLE, icon="circle-slash", role="status"),
         rx.cond(signed_in_as == "",
                 rx.vstack(rx.text("If it was sent to you, sign in to see what became of it.",
                                   size="2"),

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, NotFound
+from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.domain.limits import MAX_DECLINE_REASON, check_length
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
@@ -66,11 +66,19 @@ def managed(db: Session, viewer: Viewer, policy: Policy, invitation_id: int) -> 
     return inv
 
 
+def not_for_viewer(status: str, why: str) -> DomainError:
+    """The refusal of someone who is not a link's recipient: once the link is used or
+    ended, the generic answer its page shows them (`st.LINK_UNUSABLE`); before, `why`."""
+    if st.shown_on_link(status, False) == st.CLOSED:
+        return NotFound(st.LINK_UNUSABLE)
+    return PermissionDenied(why)
+
+
 def load_by_token(db: Session, secret_key: str, token: str, policy: Policy) -> Invitation:
     """The invitation of the policy's kind whose link carries `token`; NotFound otherwise."""
     inv = invitation_by_token(db, secret_key, token)
     if inv.kind != policy.kind:
-        raise NotFound()
+        raise NotFound(st.LINK_UNUSABLE)  # as for a link that finds nothing
     return inv
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, InvalidInput, PermissionDenied
+from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
 from app.domain.transitions import INVITER, flags
@@ -133,15 +133,19 @@ def list_invitations(db: Session, viewer: Viewer, now: datetime, status: str = "
 
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
-    """What the accept page shows; opening it changes nothing."""
-    inv = lifecycle.load_by_token(db, secret_key, token, PARENT_USER)
+    """What the accept page shows; opening it changes nothing. A link that does not
+    speak to the viewer shows `closed_view`, whatever the reason."""
+    try:
+        inv = lifecycle.load_by_token(db, secret_key, token, PARENT_USER)
+    except NotFound:
+        return st.closed_view()
     child = db.get(Organization, inv.target_organization_id)
     parent = db.get(Organization, child.parent_id)
     status = st.effective_status(inv.status, inv.expires_at, now)
     mine = viewer is not None and (viewer.username, viewer.home_organization_id) == (
         inv.recipient, parent.id)
     if st.shown_on_link(status, mine) == st.CLOSED:
-        return {"id": inv.id, "status": st.CLOSED, "closed": True}
+        return st.closed_view()
     problem = ""
     if viewer is not None and (not mine or viewer.organization_id != parent.id):
         problem = (f"This invitation is for {inv.recipient} of {parent.name}. You are signed "
@@ -166,8 +170,9 @@ def accept_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: date
     """Accept with the invitation in hand (from its link or from the received list)."""
     child = db.get(Organization, inv.target_organization_id)
     if viewer.username != inv.recipient or viewer.organization_id != child.parent_id:
-        raise PermissionDenied("Sign in as the invited user, with the parent organization's "
-                               "alias, to accept.")
+        raise lifecycle.not_for_viewer(
+            st.effective_status(inv.status, inv.expires_at, now),
+            "Sign in as the invited user, with the parent organization's alias, to accept.")
     if not lifecycle.mark_accepted(db, [inv.id], now=now, user_id=viewer.user_id,
                                    for_organization_id=child.id, token_hash=inv.token_hash):
         db.refresh(inv)

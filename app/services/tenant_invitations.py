@@ -32,7 +32,6 @@ from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
 from app.services.invitation_lifecycle import Mailer
 from app.services.invitation_policies import TENANT
-from app.services.tokens_lookup import invitation_by_token
 
 KIND = TENANT.kind
 
@@ -116,6 +115,8 @@ def join_problem(db: Session, viewer: Viewer, inv: Invitation, now: datetime) ->
             return (f"You joined {st.ago(inv.accepted_at, now)}; nothing more to do until "
                     "the inviter confirms." if status == st.ACCEPTED else
                     "Your tenant is already a member of this community.")
+        if viewer.email != inv.recipient:
+            return st.LINK_UNUSABLE  # what its page shows anyone else
         return st.no_longer(KIND, status)
     if viewer.email != inv.recipient:
         return (f"This invitation is for {inv.recipient}, but you are signed in as "
@@ -157,14 +158,18 @@ def join_invitation(db: Session, viewer: Viewer, inv: Invitation, *, now: dateti
 
 def decline(db: Session, viewer: Viewer, token: str, reason: str, *, now: datetime,
             mailer: Mailer) -> int:
-    return decline_invitation(db, viewer, invitation_by_token(db, mailer.secret_key, token),
+    return decline_invitation(db, viewer,
+                              lifecycle.load_by_token(db, mailer.secret_key, token, TENANT),
                               reason, now=now, mailer=mailer)
 
 
 def decline_invitation(db: Session, viewer: Viewer, inv: Invitation, reason: str, *,
                        now: datetime, mailer: Mailer) -> int:
-    if inv.kind != KIND or viewer.email != inv.recipient:
+    if inv.kind != KIND:
         raise PermissionDenied("Only the invited address can decline this invitation.")
+    if viewer.email != inv.recipient:
+        raise lifecycle.not_for_viewer(st.effective_status(inv.status, inv.expires_at, now),
+                                       "Only the invited address can decline this invitation.")
     lifecycle.decline(db, viewer, TENANT, Invitation.id == inv.id, now=now, mailer=mailer,
                       reason=reason)
     return inv.id
@@ -188,8 +193,12 @@ def confirm_tenant(db: Session, viewer: Viewer, invitation_id: int, *, now: date
 
 def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
                     now: datetime) -> dict:
-    """What the accept page shows; reading it changes nothing (mail scanners open links)."""
-    inv = lifecycle.load_by_token(db, secret_key, token, TENANT)
+    """What the accept page shows; reading it changes nothing (mail scanners open links).
+    A link that does not speak to the viewer shows `closed_view`, whatever the reason."""
+    try:
+        inv = lifecycle.load_by_token(db, secret_key, token, TENANT)
+    except NotFound:
+        return st.closed_view()
     community = db.get(Community, inv.community_id)
     inviter_org = db.get(Organization, inv.organization_id)
     inviter = db.get(User, inv.invited_by_user_id)
@@ -197,7 +206,7 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
     mine = viewer is not None and (viewer.email == inv.recipient
                                    or viewer.user_id == inv.accepted_by_user_id)
     if st.shown_on_link(status, mine) == st.CLOSED:
-        return {"id": inv.id, "status": st.CLOSED, "closed": True}
+        return st.closed_view()
     return {
         "id": inv.id, "community_id": community.id, "organization_id": inv.organization_id,
         "community": community.name, "inviter_org": inviter_org.name,
@@ -231,8 +240,8 @@ def _renewal_asked_at(db: Session, inv: Invitation) -> datetime | None:
 
 def request_new_invitation(db: Session, token: str, *, now: datetime, mailer: Mailer) -> None:
     """From an expired link, ask the inviter (once) to send a new invitation."""
-    inv = invitation_by_token(db, mailer.secret_key, token)
-    if inv.kind != KIND or st.effective_status(inv.status, inv.expires_at, now) != st.EXPIRED:
+    inv = lifecycle.load_by_token(db, mailer.secret_key, token, TENANT)
+    if st.effective_status(inv.status, inv.expires_at, now) != st.EXPIRED:
         raise Conflict("Only an expired invitation can be renewed this way.")
     asked = _renewal_asked_at(db, inv)
     if asked is not None:

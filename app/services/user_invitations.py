@@ -13,7 +13,7 @@ from typing import NamedTuple
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from app.domain.errors import Conflict, InvalidInput, NotFound
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.names import normalize_email
 from app.domain.tokens import hash_token
@@ -127,8 +127,7 @@ def _batch(db: Session, secret_key: str, token: str) -> list[Invitation]:
             Invitation.token_hash == hash_token(secret_key, token),
             Invitation.kind == KIND).order_by(Invitation.id)).all()
     if not rows:
-        raise NotFound("This invitation link is not valid. It may have been replaced by a "
-                       "newer one.")
+        raise NotFound(st.LINK_UNUSABLE)
     return rows
 
 
@@ -142,15 +141,19 @@ def _batch_status(rows: list[Invitation], now: datetime) -> str:
 
 def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
               now: datetime) -> dict:
-    """What the accept page shows; opening it changes nothing."""
-    rows = _batch(db, secret_key, token)
+    """What the accept page shows; opening it changes nothing. A link that does not
+    speak to the viewer shows `closed_view`, whatever the reason."""
+    try:
+        rows = _batch(db, secret_key, token)
+    except NotFound:
+        return st.closed_view()
     live = [r for r in rows if r.status in st.OPEN] or rows
     owner = db.get(Organization, rows[0].organization_id)
     inviter = db.get(User, rows[0].invited_by_user_id)
     status = _batch_status(rows, now)
     mine = viewer is not None and viewer.email == rows[0].recipient
     if st.shown_on_link(status, mine) == st.CLOSED:
-        return {"id": rows[0].id, "status": st.CLOSED, "closed": True}
+        return st.closed_view()
     account = db.exec(select(User).where(User.email == rows[0].recipient)).first()
     problem = ""
     if viewer is not None and viewer.email != rows[0].recipient:
@@ -199,8 +202,9 @@ def accept(db: Session, viewer: Viewer, token: str, *, now: datetime, secret_key
     """A signed-in user accepts; they must be signed in as the invited address."""
     rows = _batch(db, secret_key, token)
     if viewer.email != rows[0].recipient:
-        raise PermissionDenied(f"This invitation is for {rows[0].recipient}, but you are "
-                               f"signed in as {viewer.email}.")
+        raise lifecycle.not_for_viewer(
+            _batch_status(rows, now), f"This invitation is for {rows[0].recipient}, but you "
+                                      f"are signed in as {viewer.email}.")
     _accept_rows(db, rows, db.get(User, viewer.user_id), now, viewer.ip)
 
 

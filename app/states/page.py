@@ -181,12 +181,12 @@ class LinkPage(rx.State, mixin=True):
     async def _follow_invitation(self, topic_of) -> None:
         """Follow the topic of the invitation behind this page's link (`topic_of(id)`):
         the token is what entitles the tab to it."""
-        if self.invitation:
+        if "id" in self.invitation:  # a closed view names no invitation
             await follow(self, [topic_of(int(self.invitation["id"]))])
 
     def _said(self, event_ids: list[int]) -> str:
         """What the named events say about this page's invitation ("" for others)."""
-        if not self.invitation:
+        if "id" not in self.invitation:
             return ""
         invitation_id = int(self.invitation["id"])
         done = run(self, lambda db, _: summary_for_invitation(db, invitation_id, event_ids),
@@ -220,7 +220,8 @@ class LinkPage(rx.State, mixin=True):
             yield rx.toast.error(done.refusal)
             return
         broadcast(self, self._topics(), done.event_ids,
-                  invitation_ids=[int(self.invitation["id"])] if self.invitation else None)
+                  invitation_ids=[int(self.invitation["id"])] if "id" in self.invitation
+                  else None)
         if success:
             yield rx.toast.success(success)
 

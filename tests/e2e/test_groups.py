@@ -122,4 +122,4 @@ def test_deleting_a_group_deletes_the_open_invitations_into_it(browser, live_app
     alice.get_by_role("tab", name="Invitations").click()
     expect(alice.get_by_role("row", name=re.compile("dave"))).to_contain_text("Deleted")
     alice.goto(link)
-    expect(alice.get_by_text("This invitation can no longer be used.")).to_be_visible()
+    expect(alice.get_by_text("not valid or can no longer be used")).to_be_visible()

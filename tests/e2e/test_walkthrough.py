@@ -92,11 +92,11 @@ def test_a_declined_invitation_with_its_reason_from_select_to_used_link(browser,
     expect(dave.get_by_text("This invitation was declined.")).to_be_visible()
     carol = signed_in(browser, base, "northwind", "carol")
     carol.goto(link)
-    expect(carol.get_by_text("This invitation can no longer be used.")).to_be_visible()
+    expect(carol.get_by_text("not valid or can no longer be used")).to_be_visible()
     expect(carol.get_by_text("Wind Farm Analytics")).to_have_count(0)
     stranger = browser.new_context().new_page()
     stranger.goto(link)
-    expect(stranger.get_by_text("This invitation can no longer be used.")).to_be_visible()
+    expect(stranger.get_by_text("not valid or can no longer be used")).to_be_visible()
     expect(stranger.get_by_text(DAVE)).to_have_count(0)
     assert_accessible(stranger, "ended link, signed out")
 
