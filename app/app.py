@@ -8,6 +8,7 @@ from starlette.applications import Starlette
 from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
+from app.api.link_headers import link_headers
 from app.db import get_engine, session_scope
 from app.live.topics import organization_topic, publish_all
 from app.mail.runner import run_mail
@@ -52,7 +53,7 @@ from app.states.signin import SignInState
 app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
-    api_transformer=Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES),
+    api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), link_headers],
     stylesheets=["/commons.css"],
 )
 

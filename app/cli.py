@@ -1,10 +1,11 @@
-"""Command line: `python -m app.cli prepare|run|adopt-secret-key`.
+"""Command line: `python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION`.
 
 `prepare` checks the configuration and the services (app/deployment.py), applies migrations
 and seeds the demo data into an empty database; `run` does that, then hands the process over
 to `reflex run` in production mode on one port. `adopt-secret-key` makes the database accept
-a new COMMONS_SECRET_KEY after a deliberate change. Configuration mistakes end with one
-line, not a traceback.
+a new COMMONS_SECRET_KEY after a deliberate change; `downgrade 0010` takes the database
+back to that migration (the next `prepare` or `run` upgrades it again). Configuration
+mistakes end with one line, not a traceback.
 """
 
 import os
@@ -96,10 +97,26 @@ def _seed(db, settings: Settings) -> None:
         print("commons: demo data seeded (password for every demo user: commons-demo)")
 
 
+def downgrade(settings: Settings, revision: str) -> int:
+    """Take the database back to `revision` (each migration has its way back)."""
+    from app.migrate import migrate
+
+    migrate(settings.database_url, revision, down=True)
+    print(f"commons: the database is at migration {revision}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "run"
+    if command == "downgrade" and len(argv) == 3:
+        try:
+            return downgrade(load_settings(), argv[2])
+        except ConfigError as err:
+            print(f"commons: {err}", file=sys.stderr)
+            return 2
     if command not in {"prepare", "run", "adopt-secret-key"}:
-        print("usage: python -m app.cli prepare|run|adopt-secret-key", file=sys.stderr)
+        print("usage: python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION",
+              file=sys.stderr)
         return 2
     try:
         settings = load_settings()

@@ -52,6 +52,10 @@ class _Request:
     ({"origin": "http://127.0.0.1:3000"}, False),
     ({"origin": "https://evil.example"}, True),
     ({"origin": "null"}, True),
+    ({"origin": "null", "sec_fetch_site": "cross-site"}, True),
+    ({"origin": "null", "sec_fetch_site": "same-site"}, True),
+    # a link page (Referrer-Policy: no-referrer) posting to its own origin
+    ({"origin": "null", "sec_fetch_site": "same-origin"}, False),
     ({"origin": "http://localhost:3001"}, True),
     ({"sec_fetch_site": "cross-site"}, True),
     ({"sec_fetch_site": "same-origin", "origin": "http://localhost:3000"}, False),

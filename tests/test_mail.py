@@ -247,3 +247,37 @@ def test_a_plain_connection_cannot_skip_starttls(engine, tls_smtp):
                     sender="no-reply@localhost", delivery_log=record_delivery, now_fn=utcnow)
     row = _row(engine, mid)
     assert row.status == "failed" and "STARTTLS" in row.last_error
+
+
+def test_a_poison_message_fails_once_and_does_not_block_the_ones_behind_it(engine, smtp,
+                                                                          caplog):
+    """Battery row 12: a stored message that cannot be built (here, a subject with a line
+    break, as a row written before the check could hold) is marked failed at once; the
+    messages queued after it go out in the same pass."""
+    from sqlalchemy import update
+
+    poison, *rest = _queue(engine, n=3)
+    with Session(engine) as db:
+        db.exec(update(OutboxMessage).where(OutboxMessage.id == poison)
+                .values(subject="Hello\r\nBcc: everyone@example.com"))
+        db.commit()
+    assert _send(engine, smtp) == {"failed": 1, "sent": 2}
+    row = _row(engine, poison)
+    assert row.status == "failed" and row.last_error.startswith("Cannot be built")
+    assert [m["Subject"] for m in smtp.messages] == ["Hello 1", "Hello 2"]
+    assert _send(engine, smtp, now=utcnow() + timedelta(days=1)) == {}  # never again
+    assert "cannot be built" in caplog.text
+
+
+def test_a_message_that_always_fails_to_send_ends_failed(engine, smtp):
+    """A message whose every attempt fails (the server always says "later") is tried
+    MAX_ATTEMPTS times with growing delays, then marked failed: never forever."""
+    [mid] = _queue(engine)
+    now = utcnow()
+    for attempt in range(1, sender.MAX_ATTEMPTS + 1):
+        smtp.failures = ["451 4.3.0 try later"]
+        expected = "failed" if attempt == sender.MAX_ATTEMPTS else "queued"
+        assert _send(engine, smtp, now=now) == {expected: 1}
+        now = _row(engine, mid).next_attempt_at + timedelta(seconds=1)
+    assert _row(engine, mid).status == "failed"
+    assert _send(engine, smtp, now=now + timedelta(days=30)) == {}

@@ -6,6 +6,7 @@ never send the same row at the same time; a claim left by a crash is taken over 
 `DeliveryLog` the app passes in, so mail/ imports no service.
 """
 
+import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -18,6 +19,7 @@ from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, sen
 from app.models import OutboxMessage, utcnow
 
 STALE_CLAIM = timedelta(minutes=5)
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 
@@ -81,13 +83,27 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
                 db, now_fn(), [row.invitation_id]):
             db.commit()  # the invitation ended while the message waited: no working link
             db.refresh(row)
-        text, html = opened(row)
-        msg = build_message(sender=sender, to=row.to_addr, subject=row.subject,
-                            text=text, html=html, message_id=row.message_id)
         attempts = row.attempts + 1
         try:
+            text, html = opened(row)
+            msg = build_message(sender=sender, to=row.to_addr, subject=row.subject,
+                                text=text, html=html, message_id=row.message_id)
+        except Exception as err:  # a message that cannot be built never will be: a poison
+            log.exception("outbox message %s cannot be built; it is marked failed", row.id)
+            _finish(db, row, worker, delivery_log, now_fn(), status="failed",
+                    attempts=attempts, last_error=f"Cannot be built: {err}"[:1000],
+                    claimed_by=None, **forget(row, DELIVERY_FAILED))
+            return "failed"
+        try:
             send(smtp_url, msg)
-        except TemporaryFailure as err:
+        except PermanentFailure as err:
+            _finish(db, row, worker, delivery_log, now_fn(), status="failed",
+                    attempts=attempts, last_error=str(err)[:1000], claimed_by=None,
+                    **forget(row, DELIVERY_FAILED))
+            return "failed"
+        except Exception as err:  # the server's "later", or no answer of the server at all:
+            if not isinstance(err, TemporaryFailure):  # counted the same, so never forever
+                log.exception("sending outbox message %s failed unexpectedly", row.id)
             status = "failed" if attempts >= MAX_ATTEMPTS else "queued"
             at = now_fn()
             _finish(db, row, worker, delivery_log, at, status=status, attempts=attempts,
@@ -95,11 +111,6 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
                     next_attempt_at=at + retry_delay(attempts),
                     **(forget(row, DELIVERY_FAILED) if status == "failed" else {}))
             return status
-        except PermanentFailure as err:
-            _finish(db, row, worker, delivery_log, now_fn(), status="failed",
-                    attempts=attempts, last_error=str(err)[:1000], claimed_by=None,
-                    **forget(row, DELIVERY_FAILED))
-            return "failed"
         at = now_fn()
         _finish(db, row, worker, delivery_log, at, status="sent", attempts=attempts,
                 sent_at=at, last_error=None, **forget(row, AFTER_DELIVERY))

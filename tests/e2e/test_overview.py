@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.test_shell_journey import sign_in
-from tests.e2e.test_tenant_handshake import BOB, invitations_to, wait_for_link
+from tests.e2e.test_tenant_handshake import BOB, bob_joins, invitations_to, wait_for_link
 
 pytestmark = pytest.mark.e2e
 NEED = "Accepted, waiting for your confirmation"
@@ -64,16 +64,7 @@ def test_an_accepted_invitation_waits_on_the_overview_and_is_confirmed_there(bro
     confirmed = tenant_status_cell(alice, "Confirmed")  # on load
     were = int(accepted.inner_text()), int(confirmed.inner_text())
 
-    bob = browser.new_context().new_page()
-    bob.goto(link)
-    bob.get_by_role("button", name="Sign in to respond").click()
-    bob.get_by_label("Tenant ID or alias").fill("fabrikam")
-    bob.get_by_role("button", name="Continue").click()
-    bob.get_by_label("Email or username").fill("bob")
-    bob.get_by_label("Password").fill("commons-demo")
-    bob.get_by_role("button", name="Sign in").click()
-    bob.get_by_role("button", name="Join").click()
-    expect(bob.get_by_text("Awaiting confirmation")).to_be_visible()
+    bob_joins(browser, link)
 
     # alice's open Overview shows it without a reload, with the row's own button; the
     # chart's numbers count it as accepted

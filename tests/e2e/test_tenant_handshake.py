@@ -30,6 +30,21 @@ def wait_for_link(smtp, address, count):
     raise AssertionError(f"no message {count} for {address}")
 
 
+def bob_joins(browser, link: str):
+    """bob opens `link` signed out, signs in from it and presses Join; his page."""
+    bob = browser.new_context().new_page()
+    bob.goto(link)
+    bob.get_by_role("button", name="Sign in to respond").click()
+    bob.get_by_label("Tenant ID or alias").fill("fabrikam")
+    bob.get_by_role("button", name="Continue").click()
+    bob.get_by_label("Email or username").fill("bob")
+    bob.get_by_label("Password").fill("commons-demo")
+    bob.get_by_role("button", name="Sign in").click()
+    bob.get_by_role("button", name="Join").click()
+    expect(bob.get_by_text("Awaiting confirmation")).to_be_visible()
+    return bob
+
+
 def open_community(page, base):
     page.goto(base + "/communities")
     page.get_by_role("link", name="Details of Wind Farm Analytics").click()
