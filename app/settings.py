@@ -41,6 +41,8 @@ class Settings:
     user_invite_days: int
     reminder_hours: int
     dev_mailbox_on: bool = False
+    invites_per_hour: int = 2000   # addresses one inviter may invite in an hour
+    invites_per_day: int = 10000   # addresses one organization may invite in a day
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     bench_ping: bool = False  # COMMONS_BENCH_PING: the benchmark's minimal page
@@ -267,6 +269,8 @@ def load_settings(env: dict | None = None) -> Settings:
         tenant_invite_days=_int(env, "COMMONS_TENANT_INVITE_DAYS", 14, 1, 90),
         user_invite_days=_int(env, "COMMONS_USER_INVITE_DAYS", 7, 1, 90),
         reminder_hours=_int(env, "COMMONS_REMINDER_HOURS", 24, 0, 24 * 30),
+        invites_per_hour=_int(env, "COMMONS_INVITES_PER_HOUR", 2000, 1, 10**7),
+        invites_per_day=_int(env, "COMMONS_INVITES_PER_DAY", 10000, 1, 10**8),
         dev_mailbox_on=_bool(env, "COMMONS_DEV_MAILBOX", False),
         trusted_proxies=_trusted_proxies(env),
         allowed_origins=_allowed_origins(env, base_url),

@@ -36,6 +36,10 @@ class SignInFailed(DomainError):
         super().__init__(message)
 
 
+class LimitReached(DomainError):
+    """A limit on how much may be done in a while; the message says when to try again."""
+
+
 class TooManyAttempts(DomainError):
     def __init__(self, minutes: int, what: str = "failed sign-ins"):
         super().__init__(f"Too many {what}. Wait {minutes} minutes before trying again.")

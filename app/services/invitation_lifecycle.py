@@ -26,6 +26,7 @@ from app.mail.links import drop_ended_links
 from app.mail.outbox import enqueue
 from app.models import Community, Invitation, Organization, User
 from app.services import audit
+from app.services.invitation_limits import check_room
 from app.services.invitation_policies import Policy
 from app.services.revocations import end_where
 from app.services.status_sql import status_is
@@ -106,7 +107,9 @@ def issue_many(db: Session, viewer: Viewer, policy: Policy, recipients: list[str
                targets: list[dict], *, grants: dict, now: datetime, mailer: Mailer,
                details: Callable[[Invitation], dict]) -> list[list[Invitation]]:
     """`issue` to each of `recipients` (each its own batch, link and email), written
-    together: one flush inserts every row, one more their audit events and emails."""
+    together: one flush inserts every row, one more their audit events and emails. Past
+    the inviter's or the organization's limit (`invitation_limits`), nothing is written."""
+    check_room(db, viewer, len(recipients), now)
     issued = []
     for recipient in recipients:
         token, batch = new_token(), uuid.uuid4().hex
