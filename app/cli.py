@@ -1,10 +1,12 @@
-"""Command line: `python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION`.
+"""Command line: `python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION|
+backup FILE|restore FILE`.
 
 `prepare` checks the configuration and the services (app/deployment.py), applies migrations
 and seeds the demo data into an empty database; `run` does that, then hands the process over
 to `reflex run` in production mode on one port. `adopt-secret-key` makes the database accept
 a new COMMONS_SECRET_KEY after a deliberate change; `downgrade 0010` takes the database
-back to that migration (the next `prepare` or `run` upgrades it again). Configuration
+back to that migration (the next `prepare` or `run` upgrades it again); `backup` and
+`restore` move every row through a file (app/backup.py), between engines too. Configuration
 mistakes end with one line, not a traceback.
 """
 
@@ -106,17 +108,47 @@ def downgrade(settings: Settings, revision: str) -> int:
     return 0
 
 
+def backup_to(settings: Settings, path: str) -> int:
+    """Write every row of the configured database to `path` (JSON lines)."""
+    from app.backup import backup
+    from app.db import get_engine
+
+    with open(path, "w", encoding="utf-8") as out:
+        counts = backup(get_engine(settings.database_url), out, settings.secret_key)
+    print(f"commons: {sum(counts.values())} rows of {len(counts)} tables written to {path}")
+    return 0
+
+
+def restore_from(settings: Settings, path: str) -> int:
+    """Load the backup at `path` into the configured, empty database (migrated first)."""
+    from app.backup import BackupRefused, restore
+    from app.db import get_engine
+    from app.migrate import upgrade
+
+    upgrade(settings.database_url)
+    try:
+        with open(path, encoding="utf-8") as source:
+            counts = restore(get_engine(settings.database_url), source, settings.secret_key)
+    except (BackupRefused, OSError) as err:
+        raise ConfigError(f"not restored: {err}") from None
+    print(f"commons: {sum(counts.values())} rows restored from {path}")
+    return 0
+
+
+TOOLS = {"downgrade": downgrade, "backup": backup_to, "restore": restore_from}
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "run"
-    if command == "downgrade" and len(argv) == 3:
+    if command in TOOLS and len(argv) == 3:
         try:
-            return downgrade(load_settings(), argv[2])
+            return TOOLS[command](load_settings(), argv[2])
         except ConfigError as err:
             print(f"commons: {err}", file=sys.stderr)
             return 2
     if command not in {"prepare", "run", "adopt-secret-key"}:
-        print("usage: python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION",
-              file=sys.stderr)
+        print("usage: python -m app.cli prepare|run|adopt-secret-key"
+              "|downgrade REVISION|backup FILE|restore FILE", file=sys.stderr)
         return 2
     try:
         settings = load_settings()
