@@ -1,9 +1,11 @@
 """Resolving the signed-in viewer from the HttpOnly cookie on every event."""
 
+import logging
 from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
 
 import reflex as rx
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from app import routes
 from app.db import session_scope
@@ -13,6 +15,8 @@ from app.models import utcnow
 from app.services.audit import written_ids
 from app.services.auth import viewer_for_token
 from app.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 def session_token(cookie_header: str | None) -> str | None:
@@ -64,6 +68,20 @@ class Outcome(NamedTuple):
         return self.away if self.away is not None else rx.toast.error(self.refusal)
 
 
+DATABASE_GONE = ("The database could not be reached, so nothing was changed. Try again in a "
+                 "moment.")
+
+
+def refusal_for(err: BaseException) -> str | None:
+    """What to tell a person when the database went away under their action (a dropped
+    connection, a restart, a failover): the unit of work was rolled back, and the pool
+    replaces dead connections by itself, so trying again works. None for other errors."""
+    if isinstance(err, OperationalError | InterfaceError) or (
+            isinstance(err, DBAPIError) and err.connection_invalidated):
+        return DATABASE_GONE
+    return None
+
+
 def run(state: rx.State, action, *, signed_in: bool = True) -> Outcome:
     """The one way a handler acts: resolve the viewer and run `action(db, viewer)` in one
     transaction. With `signed_in=False` (a page anyone holding a link may use), the
@@ -82,6 +100,11 @@ def run(state: rx.State, action, *, signed_in: bool = True) -> Outcome:
         return Outcome(away=to_signin(state))
     except DomainError as err:
         return Outcome(refusal=err.message)
+    except DBAPIError as err:
+        if refusal_for(err) is None:
+            raise
+        log.warning("the database went away during an action: %s", err.orig)
+        return Outcome(refusal=DATABASE_GONE)
 
 
 def path_token(state: rx.State) -> str:
