@@ -281,3 +281,20 @@ def test_a_message_that_always_fails_to_send_ends_failed(engine, smtp):
         now = _row(engine, mid).next_attempt_at + timedelta(seconds=1)
     assert _row(engine, mid).status == "failed"
     assert _send(engine, smtp, now=now + timedelta(days=30)) == {}
+
+
+def test_a_message_whose_every_attempt_dies_with_its_worker_ends_failed(engine, smtp):
+    """A claim taken over after its worker died counts that attempt: a message that
+    kills its sender each time is given up after MAX_ATTEMPTS, not taken forever."""
+    [mid] = _queue(engine)
+    now = utcnow()
+    with Session(engine) as db:
+        assert sender.claim_due(db, "dies", now) == [mid]
+        for _ in range(sender.MAX_ATTEMPTS):  # each worker takes it over, then dies too
+            now += sender.STALE_CLAIM + timedelta(seconds=1)
+            assert sender.claim_due(db, "dies", now) == [mid]
+    assert _row(engine, mid).attempts == sender.MAX_ATTEMPTS
+    assert _send(engine, smtp, now=now + sender.STALE_CLAIM * 2) == {"failed": 1}
+    row = _row(engine, mid)
+    assert row.status == "failed" and "never finished" in row.last_error
+    assert smtp.messages == []

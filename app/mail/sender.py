@@ -10,13 +10,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, case, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from app.mail.links import AFTER_DELIVERY, DELIVERY_FAILED, drop_ended_links, forget, opened
 from app.mail.smtp import PermanentFailure, TemporaryFailure, build_message, send
 from app.models import OutboxMessage, utcnow
+from app.stop_points import stop_at
 
 STALE_CLAIM = timedelta(minutes=5)
 log = logging.getLogger(__name__)
@@ -40,14 +41,19 @@ def _due(now: datetime):
 
 
 def claim_due(db: Session, worker: str, now: datetime, limit: int = 20) -> list[int]:
-    """Claim up to `limit` due rows for `worker`; returns the ids it won."""
+    """Claim up to `limit` due rows for `worker`; returns the ids it won. Taking over a
+    stale claim counts the attempt that never finished (its worker died), so a message
+    that kills its sender every time ends too (`deliver_one`)."""
     ids = db.exec(select(OutboxMessage.id).where(_due(now))
                   .order_by(OutboxMessage.id).limit(limit)).all()
     won = []
     for message_id in ids:
         result = db.exec(update(OutboxMessage)
                          .where(OutboxMessage.id == message_id, _due(now))
-                         .values(status="sending", claimed_by=worker, claimed_at=now))
+                         .values(status="sending", claimed_by=worker, claimed_at=now,
+                                 attempts=case((OutboxMessage.status == "sending",
+                                                OutboxMessage.attempts + 1),
+                                               else_=OutboxMessage.attempts)))
         if result.rowcount == 1:
             won.append(message_id)
     db.commit()
@@ -84,6 +90,12 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
             db.commit()  # the invitation ended while the message waited: no working link
             db.refresh(row)
         attempts = row.attempts + 1
+        if row.attempts >= MAX_ATTEMPTS:  # every earlier attempt died with its worker
+            _finish(db, row, worker, delivery_log, now_fn(), status="failed",
+                    attempts=row.attempts, claimed_by=None, last_error=(
+                        f"Gave up after {row.attempts} attempts that never finished"),
+                    **forget(row, DELIVERY_FAILED))
+            return "failed"
         try:
             text, html = opened(row)
             msg = build_message(sender=sender, to=row.to_addr, subject=row.subject,
@@ -94,8 +106,10 @@ def deliver_one(engine: Engine, message_id: int, *, worker: str, smtp_url: str,
                     attempts=attempts, last_error=f"Cannot be built: {err}"[:1000],
                     claimed_by=None, **forget(row, DELIVERY_FAILED))
             return "failed"
+        stop_at("mail-claimed")  # a test's kill: claimed, nothing sent
         try:
             send(smtp_url, msg)
+            stop_at("mail-accepted")  # a test's kill: the server has it, unrecorded
         except PermanentFailure as err:
             _finish(db, row, worker, delivery_log, now_fn(), status="failed",
                     attempts=attempts, last_error=str(err)[:1000], claimed_by=None,

@@ -31,6 +31,7 @@ from app.services.invitation_policies import Policy
 from app.services.revocations import end_where
 from app.services.status_sql import status_is
 from app.services.tokens_lookup import invitation_by_token
+from app.stop_points import stop_at
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def issue_many(db: Session, viewer: Viewer, policy: Policy, recipients: list[str
                          details=details(inv))
         send(db, policy, rows, token, mailer=mailer, now=now, inviter=viewer, flush=False)
     db.flush()
+    stop_at("batch-written")  # a test's kill: written, not yet committed
     return [rows for _, rows in issued]
 
 
