@@ -76,6 +76,16 @@ def not_for_viewer(status: str, why: str) -> DomainError:
     return PermissionDenied(why)
 
 
+def for_link_page(db: Session, secret_key: str, token: str, policy: Policy) -> Invitation | None:
+    """The invitation a link page shows, or None when the token finds none of the policy's
+    kind (the page then shows `st.closed_view`, as for any link that does not speak to
+    its visitor)."""
+    try:
+        return load_by_token(db, secret_key, token, policy)
+    except NotFound:
+        return None
+
+
 def load_by_token(db: Session, secret_key: str, token: str, policy: Policy) -> Invitation:
     """The invitation of the policy's kind whose link carries `token`; NotFound otherwise."""
     inv = invitation_by_token(db, secret_key, token)

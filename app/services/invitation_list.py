@@ -218,6 +218,8 @@ def first_pages(db: Session, viewer: Viewer, parts: Mapping[str, tuple[Filters, 
     display rows per key."""
     reads, values = [], {}
     for key, (f, order) in parts.items():
+        # a page statement reads one row more than its size (to know of a next page):
+        # built for size - 1, it reads exactly `size`
         statement, own = _page_for(db, viewer, f, now, None, size - 1, order)
         used = _NAMES.get(id(statement))
         if used is None:

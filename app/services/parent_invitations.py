@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
-from app.domain.errors import Conflict, InvalidInput, NotFound
+from app.domain.errors import Conflict, InvalidInput
 from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_PICKS, check_count, check_length
 from app.domain.permissions import ORG_INVITE_PARENT_USERS
 from app.domain.transitions import INVITER, flags
@@ -135,9 +135,8 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
                     now: datetime) -> dict:
     """What the accept page shows; opening it changes nothing. A link that does not
     speak to the viewer shows `closed_view`, whatever the reason."""
-    try:
-        inv = lifecycle.load_by_token(db, secret_key, token, PARENT_USER)
-    except NotFound:
+    inv = lifecycle.for_link_page(db, secret_key, token, PARENT_USER)
+    if inv is None:
         return st.closed_view()
     child = db.get(Organization, inv.target_organization_id)
     parent = db.get(Organization, child.parent_id)

@@ -195,9 +195,8 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
                     now: datetime) -> dict:
     """What the accept page shows; reading it changes nothing (mail scanners open links).
     A link that does not speak to the viewer shows `closed_view`, whatever the reason."""
-    try:
-        inv = lifecycle.load_by_token(db, secret_key, token, TENANT)
-    except NotFound:
+    inv = lifecycle.for_link_page(db, secret_key, token, TENANT)
+    if inv is None:
         return st.closed_view()
     community = db.get(Community, inv.community_id)
     inviter_org = db.get(Organization, inv.organization_id)
