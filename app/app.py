@@ -52,7 +52,8 @@ from app.states.signin import SignInState
 
 app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
-    toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right"),
+    toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right",
+                              pause_when_page_is_hidden=True),
     api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), link_headers],
     stylesheets=["/commons.css"],
 )

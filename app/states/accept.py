@@ -12,7 +12,7 @@ from app.live.topics import (
 from app.models import utcnow
 from app.services import tenant_invitations as ti
 from app.states.community import mailer
-from app.states.page import LinkPage
+from app.states.page import LinkPage, heard
 from app.states.viewer import run
 
 
@@ -34,7 +34,7 @@ class AcceptState(LinkPage, rx.State):
             return None
         said = self._said(event_ids)
         self._show()
-        return rx.toast.info(said) if said else None
+        return heard(said)
 
     @rx.event
     def set_decline_open(self, value: bool):

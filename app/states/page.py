@@ -14,6 +14,17 @@ from app.states.broadcast import broadcast
 from app.states.viewer import Outcome, path_token, run
 
 
+# What someone else did stays on screen longer than the answer to one's own action (Sonner's
+# 4 s): it arrives unasked, perhaps while the person looks elsewhere. Hovering holds it, and
+# the toaster pauses while the page is hidden.
+HEARD_MS = 10_000
+
+
+def heard(said: str):
+    """The toast telling this tab what someone else did (nothing when there is nothing)."""
+    return rx.toast.info(said, duration=HEARD_MS) if said else None
+
+
 class ViewerPage(rx.State, mixin=True):
     error: str = ""
     loaded: bool = False
@@ -151,7 +162,7 @@ class ViewerPage(rx.State, mixin=True):
             return done.away
         if done.refusal is not None:
             return rx.toast.warning(self._gone()) if self._gone() else None
-        return self._with_later(rx.toast.info(done.result) if done.result else None)
+        return self._with_later(heard(done.result))
 
 
 class LinkPage(rx.State, mixin=True):
