@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUN := tools/node_modules/.bin/bun
 
-.PHONY: setup run test browser lint bench clean
+.PHONY: setup run test soak browser redis-server lint bench clean
 
 setup: $(VENV)/.installed $(BUN)
 
@@ -31,6 +31,16 @@ browser:
 test: setup browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) bench/run.py --short
+
+# Rows 10, 11 and 15 of the reliability battery (issue 15), with the whole app: two workers
+# through a database cut and a Redis restart (a redis-server of its own on a spare port), and
+# the load smoke on SQLite and on PostgreSQL (COMMONS_TEST_DATABASE_URL: a database it wipes).
+soak: setup browser redis-server
+	$(PY) -m pytest soak $(PYTEST_ARGS)
+
+redis-server:
+	@command -v redis-server >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 
 lint: setup
 	$(VENV)/bin/ruff check app tests bench

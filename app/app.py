@@ -1,6 +1,7 @@
 """The Reflex app: theme, pages and the HTTP routes; nothing else."""
 
 import contextlib
+import logging
 
 import reflex as rx
 from starlette.applications import Starlette
@@ -9,8 +10,9 @@ from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
 from app.api.link_headers import link_headers
+from app.backend_errors import backend_exception_handler
 from app.db import get_engine, session_scope
-from app.live.topics import organization_topic, publish_all
+from app.live.topics import organization_topic, publish_all, redis_away
 from app.mail.runner import run_mail
 from app.models import utcnow
 from app.pages import shell_pages as pages
@@ -56,6 +58,7 @@ app = rx.App(
                               pause_when_page_is_hidden=True),
     api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), link_headers],
     stylesheets=["/commons.css"],
+    backend_exception_handler=backend_exception_handler,
 )
 
 # Every event's arguments are checked against its handler's annotations before it runs.
@@ -119,7 +122,14 @@ async def mail_lifespan():
         (quietly: no toast)."""
         with session_scope() as db:
             orgs = sending_organizations(db, invitation_ids)
-        await publish_all([organization_topic(o) for o in orgs], [])
+        try:
+            await publish_all([organization_topic(o) for o in orgs], [])
+        except Exception as err:
+            if not redis_away(err):
+                raise
+            # the pages reconnect and re-read once Redis is back
+            logging.getLogger("commons.live").warning(
+                "open pages were not told of deliveries: Redis could not be reached")
 
     task = asyncio.create_task(run_mail(
         get_engine(), smtp_url=settings.smtp_url, dev_mailbox=settings.dev_mailbox,
@@ -135,3 +145,25 @@ async def mail_lifespan():
 
 
 app.register_lifespan_task(mail_lifespan)
+
+
+@contextlib.asynccontextmanager
+async def redis_lifespan():
+    """With state in Redis: this worker's tabs reconnect when Redis comes back empty."""
+    import asyncio
+
+    from app.live.redis_watch import watch
+    from app.live.topics import state_redis
+
+    redis = state_redis()
+    task = asyncio.create_task(watch(redis)) if redis is not None else None
+    try:
+        yield
+    finally:
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+app.register_lifespan_task(redis_lifespan)

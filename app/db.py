@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session, create_engine
 
 from app.settings import get_settings
@@ -54,3 +55,11 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def connection_lost(err: BaseException) -> bool:
+    """`err` says the database went away (a dropped connection, a restart, a failover): the
+    unit of work was rolled back, and the pool replaces dead connections by itself, so
+    trying again works once the database is back."""
+    return isinstance(err, OperationalError | InterfaceError) or (
+        isinstance(err, DBAPIError) and err.connection_invalidated)

@@ -5,10 +5,15 @@
 - PostgreSQL behind a loopback TCP proxy that is cut: the action in flight is refused with
   a clear message and writes nothing; the pool notices the dead connections and the next
   action works without a restart.
+- The mail sender, whose database goes away for a while: it says so once (a warning, not
+  an error a second), keeps running, and sends what waits once the database is back.
 """
 
+import asyncio
+import logging
 import socket
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, text
@@ -98,6 +103,15 @@ class Proxy:
                 pass
         self.sockets.clear()
 
+    def down(self):
+        """The database is away: connections through the proxy are cut and new ones
+        refused until `up`."""
+        self.open = False
+        self.cut()
+
+    def up(self):
+        self.open = True
+
     def close(self):
         self.cut()
         self.server.close()
@@ -130,3 +144,53 @@ def test_a_cut_connection_refuses_the_action_in_flight_and_the_next_one_works(en
     finally:
         through.dispose()
         proxy.close()
+
+
+def test_the_mail_sender_waits_out_a_database_outage_and_then_sends(engines, caplog):
+    if "postgresql" not in engines:
+        pytest.skip("COMMONS_TEST_DATABASE_URL is not set")
+    from app.mail.outbox import enqueue
+    from app.mail.runner import run_mail
+    from app.models import OutboxMessage, utcnow
+    from app.services.delivery_log import record_delivery
+    from tests.smtp_server import TestSMTPServer
+
+    url = engines["postgresql"].url
+    proxy, smtp = Proxy(url.port or 5432), TestSMTPServer().start()
+    through = make_engine(url.set(host="127.0.0.1", port=proxy.port)
+                          .render_as_string(hide_password=False))
+
+    async def outage():
+        task = asyncio.create_task(run_mail(through, smtp_url=smtp.url, dev_port=0,
+                                            sender="no-reply@localhost", interval=0.05,
+                                            delivery_log=record_delivery))
+        await asyncio.sleep(0.5)  # passes go through
+        proxy.down()
+        await asyncio.sleep(1)  # twenty passes meet no database
+        with Session(engines["postgresql"]) as db:  # queued meanwhile, directly
+            enqueue(db, to="later@outage.example", subject="After the outage", text="Hi",
+                    base_url="http://localhost", now=utcnow())
+            db.commit()
+        proxy.up()
+        deadline = time.monotonic() + 10
+        while not smtp.to("later@outage.example") and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="commons.mail"):
+            asyncio.run(outage())
+        assert len(smtp.to("later@outage.example")) == 1
+        said = [(r.levelname, r.getMessage()) for r in caplog.records
+                if r.name == "commons.mail"]
+        assert [level for level, _ in said] == ["WARNING", "WARNING"], said
+        assert said[0][1].startswith("the database could not be reached: mail waits")
+        assert said[1][1] == "the database is back: mail goes out again"
+        with Session(engines["postgresql"]) as db:
+            assert db.exec(select(OutboxMessage.status).where(
+                OutboxMessage.to_addr == "later@outage.example")).all() == ["sent"]
+    finally:
+        through.dispose()
+        proxy.close()
+        smtp.stop()

@@ -127,12 +127,25 @@ class _Shared:
 _LOCAL = _Local()
 
 
-def _followers():
-    """Where followers are kept: Redis when Reflex keeps its state there, else here."""
+def redis_away(err: BaseException) -> bool:
+    """`err` says Redis could not be reached (a restart, a failover)."""
+    import redis.exceptions
+
+    return isinstance(err, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError)
+
+
+def state_redis():
+    """The Redis client of Reflex's state manager, or None when state is not in Redis."""
     from reflex.istate.manager.redis import StateManagerRedis
 
     manager = RegistrationContext.get().app.state_manager
-    return _Shared(manager.redis) if isinstance(manager, StateManagerRedis) else _LOCAL
+    return manager.redis if isinstance(manager, StateManagerRedis) else None
+
+
+def _followers():
+    """Where followers are kept: Redis when Reflex keeps its state there, else here."""
+    redis = state_redis()
+    return _Shared(redis) if redis is not None else _LOCAL
 
 
 async def follow(state: rx.State, topics: list[str]) -> None:
@@ -190,7 +203,11 @@ def publish_after(signal) -> None:
 
     def done(t: asyncio.Task) -> None:
         _PENDING.discard(t)
-        if not t.cancelled() and t.exception() is not None:
+        if t.cancelled() or t.exception() is None:
+            return
+        if redis_away(t.exception()):  # the tabs reconnect and re-read once it is back
+            log.warning("a live signal was not sent: Redis could not be reached")
+        else:
             log.error("live signal failed", exc_info=t.exception())
 
     task.add_done_callback(done)

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from app.db import connection_lost
 from app.mail.devmailbox import start_dev_mailbox
 from app.mail.links import drop_ended_links
 from app.mail.sender import DeliveryLog, run_once
@@ -75,12 +76,13 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = 
     if target is None:
         log.warning("mail is not configured: messages stay queued until COMMONS_SMTP_URL "
                     "is set")
+    away = False  # the database could not be reached on the last pass
     try:
         while True:
-            if await asyncio.to_thread(take_lease, engine, holder):
-                if dev and mailbox is None:
-                    mailbox = start_dev_mailbox(engine, dev_port)
-                try:
+            try:
+                if await asyncio.to_thread(take_lease, engine, holder):
+                    if dev and mailbox is None:
+                        mailbox = start_dev_mailbox(engine, dev_port)
                     if reminders is not None:
                         await asyncio.to_thread(reminders)
                     await asyncio.to_thread(drop_expired_links, engine)
@@ -92,8 +94,16 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = 
                                                 touched=touched)
                     if touched and on_delivery is not None:
                         await on_delivery(sorted(set(touched)))
-                except Exception:  # keep the loop alive; the row stays claimed for retry
+                if away:
+                    log.warning("the database is back: mail goes out again")
+                away = False
+            except Exception as err:  # keep the loop alive; a claimed row is retried
+                if not connection_lost(err):
                     log.exception("mail sender pass failed")
+                elif not away:  # once per outage, not a traceback a second
+                    log.warning("the database could not be reached: mail waits until it "
+                                "is back (%s)", str(err).splitlines()[0][:200])
+                away = away or connection_lost(err)
             await asyncio.sleep(interval)
     finally:
         if mailbox is not None:

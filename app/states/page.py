@@ -13,7 +13,6 @@ from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.viewer import Outcome, path_token, run
 
-
 # What someone else did stays on screen longer than the answer to one's own action (Sonner's
 # 4 s): it arrives unasked, perhaps while the person looks elsewhere. Hovering holds it, and
 # the toaster pauses while the page is hidden.

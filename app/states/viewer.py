@@ -5,10 +5,10 @@ from http.cookies import CookieError, SimpleCookie
 from typing import NamedTuple
 
 import reflex as rx
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from app import routes
-from app.db import session_scope
+from app.db import connection_lost, session_scope
 from app.domain.errors import DomainError, NotSignedIn
 from app.domain.viewer import Viewer
 from app.models import utcnow
@@ -73,13 +73,9 @@ DATABASE_GONE = ("The database could not be reached, so nothing was changed. Try
 
 
 def refusal_for(err: BaseException) -> str | None:
-    """What to tell a person when the database went away under their action (a dropped
-    connection, a restart, a failover): the unit of work was rolled back, and the pool
-    replaces dead connections by itself, so trying again works. None for other errors."""
-    if isinstance(err, OperationalError | InterfaceError) or (
-            isinstance(err, DBAPIError) and err.connection_invalidated):
-        return DATABASE_GONE
-    return None
+    """What to tell a person when the database went away under their action; None for
+    other errors."""
+    return DATABASE_GONE if connection_lost(err) else None
 
 
 def run(state: rx.State, action, *, signed_in: bool = True) -> Outcome:

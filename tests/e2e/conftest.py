@@ -67,9 +67,15 @@ def _mode_env(mode: str) -> dict:
     return {"REDIS_URL": SCALE_OUT_REDIS, "GRANIAN_WORKERS": "3"}
 
 
+# A journey of one person (their own tabs on one page at a time): the deployment's workers
+# change nothing in it, so it runs on one worker only. Journeys where someone hears of
+# another's action, or sessions end elsewhere, run on both deployments.
+one_worker_only = pytest.mark.parametrize("live_app", ["one-worker"], indirect=True)
+
+
 @pytest.fixture(scope="session", params=["one-worker", "redis-3-workers"])
 def live_app(request, smtp_server):
-    """Every browser journey runs against both deployments."""
+    """Every browser journey runs against both deployments (but `one_worker_only`)."""
     port = app_process.free_port()
     data = Path(tempfile.mkdtemp(prefix="commons-e2e-"))
     log = data / "app.log"

@@ -17,7 +17,7 @@ from app.db import make_engine
 from app.domain.permissions import TENANT_MEMBER
 from app.models import Organization
 from app.services.orgs import create_organization, create_user
-from tests.e2e.conftest import assert_accessible, emailed_link
+from tests.e2e.conftest import assert_accessible, emailed_link, one_worker_only
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +54,7 @@ def sign_in_at(page, base, path, username, password=PASSWORD):
     identity(page, username, password)
 
 
+@one_worker_only
 def test_a_forgotten_password_is_replaced_through_the_emailed_link(browser, live_app, acme):
     base = live_app.url
     page = browser.new_context().new_page()

@@ -6,10 +6,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, emailed_link
+from tests.e2e.conftest import assert_accessible, emailed_link, one_worker_only
 from tests.e2e.test_shell_journey import sign_in
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, one_worker_only]
 
 
 def test_the_audit_log_tells_an_invitation_in_sentences(browser, live_app):

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, one_worker_only
 from tests.e2e.test_parent_users import invite_parent_users, org_invite_link
 from tests.e2e.test_shell_journey import sign_in
 
@@ -91,6 +91,7 @@ def test_alice_picks_roles_renames_and_deletes_a_group_another_tab_follows(brows
     expect(group_row(other, "Field Crew")).to_have_count(0)
 
 
+@one_worker_only
 def test_deleting_a_group_deletes_the_open_invitations_into_it(browser, live_app):
     alice = browser.new_context().new_page()
     sign_in(alice, live_app.url, "contoso", "alice")

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, one_worker_only
 from tests.e2e.test_shell_journey import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +69,7 @@ def test_invitations_page_filters_shows_failed_delivery_and_exports(browser, liv
         "Revoked")).to_be_visible()
 
 
+@one_worker_only
 def test_audit_log_shows_who_did_what(browser, live_app):
     alice = browser.new_context().new_page()
     sign_in(alice, live_app.url, "contoso", "alice")

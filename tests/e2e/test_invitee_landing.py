@@ -7,11 +7,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, one_worker_only
 from tests.e2e.test_community_admin import signed_in
 from tests.e2e.test_managed_communities import invite, join_link, new_person_accepts
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, one_worker_only]
 NEWCOMER = "newcomer@client.example"
 CAROL = "carol@northwind.example"
 

@@ -21,10 +21,11 @@ from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
 from app.services.communities import create_community
 from app.services.orgs import create_user
+from tests.e2e.conftest import one_worker_only
 from tests.e2e.test_tenant_handshake import bob_joins
 from tests.helpers import org, user, viewer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, one_worker_only]
 SECRET = "e2e-secret-key-0123456789abcdef"  # the live app's (tests/e2e/conftest.py)
 
 

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, one_worker_only
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, one_worker_only]
 
 
 def sign_in(page, base, tenant, identifier, password="commons-demo", next_path="/"):

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, one_worker_only
 from tests.e2e.test_shell_journey import sign_in
 
 pytestmark = pytest.mark.e2e
@@ -129,6 +129,7 @@ def test_invite_join_confirm_remove_reinvite_resend(browser, live_app):
     expect(bob.get_by_role("button", name="Join")).to_be_visible()
 
 
+@one_worker_only
 def test_community_moderator_of_northwind_removes_their_own_tenant(browser, live_app):
     carol = browser.new_context().new_page()
     sign_in(carol, live_app.url, "northwind", "carol")

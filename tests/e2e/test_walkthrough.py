@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_accessible, emailed_link
+from tests.e2e.conftest import assert_accessible, emailed_link, one_worker_only
 from tests.e2e.test_community_admin import signed_in
 from tests.e2e.test_tenant_handshake import invitations_to, open_community
 
@@ -101,6 +101,7 @@ def test_a_declined_invitation_with_its_reason_from_select_to_used_link(browser,
     assert_accessible(stranger, "ended link, signed out")
 
 
+@one_worker_only
 def test_a_fresh_visit_starts_with_dialogs_closed(browser, live_app):
     alice = signed_in(browser, live_app.url, "contoso", "alice")
 
@@ -127,6 +128,7 @@ def test_a_fresh_visit_starts_with_dialogs_closed(browser, live_app):
     expect(alice.get_by_role("dialog").get_by_text("invalid address")).to_have_count(0)
 
 
+@one_worker_only
 def test_a_member_is_shown_only_what_they_may_use(browser, live_app):
     frank = signed_in(browser, live_app.url, "contoso", "frank")
     nav = frank.get_by_role("navigation", name="Main")

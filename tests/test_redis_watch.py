@@ -1,0 +1,49 @@
+"""After Redis comes back without its data, a worker's tabs reconnect (app/live/redis_watch):
+the watch notices its key is gone, once, and says so; a Redis that cannot be reached is said
+once, not every second, and never stops the watch."""
+
+import asyncio
+import logging
+import os
+
+import redis.asyncio as aioredis
+
+from app.live.redis_watch import watch
+from tests.app_process import free_port
+
+REDIS = os.environ.get("COMMONS_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
+
+
+async def _watching(url: str, seconds: float, flush: bool = False) -> int:
+    """How often the watch of a Redis at `url` found it had forgotten, in `seconds` (with
+    `flush`: after the database was emptied, as a restart without persistence leaves it)."""
+    client, forgotten = aioredis.Redis.from_url(url), []
+
+    async def on_forgotten():
+        forgotten.append(1)
+
+    task = asyncio.create_task(watch(client, every=0.02, on_forgotten=on_forgotten))
+    await asyncio.sleep(0.2)
+    if flush:
+        await client.flushdb()
+    await asyncio.sleep(seconds)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await client.aclose()
+    return len(forgotten)
+
+
+def test_tabs_reconnect_once_when_redis_forgot_and_not_before(caplog):
+    with caplog.at_level(logging.WARNING, logger="commons.live"):
+        assert asyncio.run(_watching(REDIS, 0.3)) == 0
+        assert asyncio.run(_watching(REDIS, 0.3, flush=True)) == 1
+    assert [r.getMessage() for r in caplog.records if r.name == "commons.live"] == [
+        "Redis came back without its data: this worker's tabs reconnect and load their "
+        "pages again"]
+
+
+def test_a_redis_away_is_said_once_and_the_watch_goes_on(caplog):
+    with caplog.at_level(logging.WARNING, logger="commons.live"):
+        assert asyncio.run(_watching(f"redis://127.0.0.1:{free_port()}/0", 0.3)) == 0
+    said = [r.getMessage() for r in caplog.records if r.name == "commons.live"]
+    assert len(said) == 1 and said[0].startswith("Redis could not be reached")
