@@ -244,6 +244,11 @@ SENTENCES: dict[str, Callable[[_Say], str]] = {
                                                f"password to {_target_user(s)}",
     "user.password_reset": lambda s: f"{s.who} chose a new password through an emailed link"
                                      + _count(s.d.get("sessions_ended")),
+    "api_token.create": lambda s: f"{s.who} created the API token "
+                                  f"{s.d.get('name') or 'without a name'}"
+                                  + (" (read only)" if s.d.get("scope") == "read" else ""),
+    "api_token.revoke": lambda s: f"{s.who} revoked the API token "
+                                  f"{s.d.get('name') or 'without a name'}",
     "user.create": lambda s: f"{s.who} created an account"
                              + (f" for {s.d['email']}" if s.d.get("email") else "")
                              + " from an invitation",

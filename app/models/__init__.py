@@ -3,6 +3,7 @@
 from app.models.access import Group, GroupMember, OrgRoleAssignment, Role, RolePermission
 from app.models.audit import AuditEvent
 from app.models.auth import (
+    ApiToken,
     AuthSession,
     Lease,
     PasswordReset,
@@ -18,7 +19,8 @@ from app.models.mail import DevMailboxMessage, OutboxMessage
 from app.models.tenancy import Organization, OrganizationMember, User
 
 __all__ = [
-    "AuditEvent", "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
+    "AuditEvent", "ApiToken",
+    "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
     "CommunityTenant", "DeploymentSetting", "DevMailboxMessage", "Group", "GroupMember",
     "Invitation", "Lease", "OrgRoleAssignment", "Organization", "OrganizationMember",
     "OutboxMessage", "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode",

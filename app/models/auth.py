@@ -79,3 +79,21 @@ class Lease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     holder: str = Field(max_length=80)
     expires_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token: acts as its owner in the organization it was made in, with the
+    owner's permissions at each request, never past its scope. Only the token's keyed hash
+    is stored; `hint` (its last characters) tells tokens apart in a list."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    hint: str = Field(max_length=8)
+    name: str = Field(max_length=100)
+    scope: str = Field(max_length=20)  # "read" or "write" (read and write)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    organization_id: int = Field(foreign_key="organization.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
