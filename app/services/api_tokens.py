@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 from app.domain.errors import InvalidInput, NotFound, NotSignedIn, PermissionDenied
 from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
-from app.models import ApiToken, Organization, OrganizationMember, User
+from app.models import ApiToken, Organization
 from app.services import audit
-from app.services.auth import viewer_for_user
+from app.services.auth import active_member, viewer_for_user
 
 PREFIX = "cmn_"  # says what a token is, in a leaked log or a secret scanner
 READ, WRITE = "read", "write"
@@ -107,11 +107,8 @@ def viewer_for_api_token(db: Session, *, secret_key: str, token: str | None, now
         ApiToken.token_hash == hash_token(secret_key, token))).first()
     if row is None or state(row, now) != "active":
         raise NotSignedIn(UNUSABLE)
-    user = db.get(User, row.user_id)
-    member = db.exec(select(OrganizationMember.id).where(
-        OrganizationMember.user_id == row.user_id,
-        OrganizationMember.organization_id == row.organization_id)).first()
-    if user is None or not user.is_active or member is None:
+    user = active_member(db, row.user_id, row.organization_id)
+    if user is None:
         raise NotSignedIn(UNUSABLE)
     if write and row.scope != WRITE:
         raise PermissionDenied(READ_ONLY)

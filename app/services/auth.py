@@ -182,6 +182,16 @@ def viewer_for_token(db: Session, *, secret_key: str, token: str | None, now: da
                    held=set(permissions.split(",")) if permissions else set())
 
 
+def active_member(db: Session, user_id: int, organization_id: int) -> User | None:
+    """The user, when their account is active and they still belong to the organization
+    (what a credential made earlier acts as, at the time it is used); else None."""
+    user = db.get(User, user_id)
+    member = db.exec(select(OrganizationMember.id).where(
+        OrganizationMember.user_id == user_id,
+        OrganizationMember.organization_id == organization_id)).first()
+    return user if user is not None and user.is_active and member is not None else None
+
+
 def viewer_for_user(db: Session, user: User, organization_id: int, *, session_id: int = 0,
                     ip: str | None = None) -> Viewer:
     """A Viewer for `user` acting in `organization_id` (sessions, demo data, tests)."""

@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from app.domain.errors import InvalidInput
 from app.domain.tokens import hash_token, new_token
-from app.models import OrganizationMember, SignInCode, User
+from app.models import SignInCode
 from app.services import audit
-from app.services.auth import open_session
+from app.services.auth import active_member, open_session
 
 CODE_LIFETIME = timedelta(seconds=60)
 MAX_CODE = 200  # characters: a code is 43
@@ -48,11 +48,8 @@ def sign_in_with_code(db: Session, *, secret_key: str, code: str, now: datetime,
     if used != 1:
         raise InvalidInput(CODE_ENDED)
     row = db.exec(select(SignInCode).where(SignInCode.code_hash == code_hash)).one()
-    user = db.get(User, row.user_id)
-    member = db.exec(select(OrganizationMember.id).where(
-        OrganizationMember.user_id == row.user_id,
-        OrganizationMember.organization_id == row.organization_id)).first()
-    if user is None or not user.is_active or member is None:
+    user = active_member(db, row.user_id, row.organization_id)
+    if user is None:
         raise InvalidInput(CODE_ENDED)
     token = open_session(db, secret_key=secret_key, user_id=user.id,
                          organization_id=row.organization_id, now=now, hours=hours, ip=ip,
