@@ -18,6 +18,7 @@ from app.models import utcnow
 from app.pages import shell_pages as pages
 from app.pages.accept import accept_page
 from app.pages.account import account_page
+from app.pages.api_tokens import api_tokens_page
 from app.pages.audit import audit_page
 from app.pages.community import community_page
 from app.pages.invitations import invitations_page
@@ -34,6 +35,7 @@ from app.services.reminders import send_due_reminders
 from app.settings import get_settings
 from app.states.accept import AcceptState
 from app.states.account import AccountState
+from app.states.api_tokens import ApiTokensState
 from app.states.arguments import ArgumentGuard
 from app.states.audit import AuditState
 from app.states.community import CommunityState
@@ -92,6 +94,7 @@ _PROTECTED = [
     (community_page, routes.COMMUNITY_DETAILS, "Community Details", CommunityState.load),
     (audit_page, routes.AUDIT, "Audit log", AuditState.load),
     (account_page, routes.ACCOUNT, "Account", AccountState.load),
+    (api_tokens_page, routes.API_TOKENS, "API tokens", ApiTokensState.load),
 ]
 if get_settings().bench_ping:  # the benchmark's baseline (bench/)
     from app.pages.ping import ping_page

@@ -12,6 +12,7 @@ MANAGED = "/managed"
 MAILBOX = "/mailbox"
 AUDIT = "/audit"
 ACCOUNT = "/account"
+API_TOKENS = "/api-tokens"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[token]"
 

@@ -253,6 +253,13 @@ HANDLERS: dict[str, Entry] = {
     "app.states.account.AccountState.live_refresh": _live("/account"),
     **{"app.states.account.AccountState." + h: Entry(VIEWER)
        for h in ("load", "change_password", "sign_out_others")},
+    # --- API tokens (/api-tokens): the viewer's own tokens; revoke names one ---
+    "app.states.api_tokens.ApiTokensState.live_refresh": _live("/api-tokens"),
+    **{"app.states.api_tokens.ApiTokensState." + h: Entry(VIEWER)
+       for h in ("load", "create_token")},
+    "app.states.api_tokens.ApiTokensState.dismiss_token": Entry(UI),
+    "app.states.api_tokens.ApiTokensState.revoke": Entry(VIEWER, _page(
+        "/api-tokens", lambda t: ("revoke", {"token_id": t.api_token}))),
     # --- Reflex's own ---
     **{"reflex.state." + h: Entry(REFLEX) for h in (
         "State.hydrate", "State.hydrate_and_load", "State.set_is_hydrated",
@@ -266,7 +273,8 @@ SETVAR_STATES = [
     "reflex.state.State", "reflex.state.OnLoadInternalState",
     "reflex.state.UpdateVarsInternalState", "reflex.state.FrontendEventExceptionState",
     "reflex.istate.shared.SharedStateBaseInternal", "app.states.accept.AcceptState",
-    "app.states.account.AccountState", "app.states.password_reset.ForgotPasswordState",
+    "app.states.account.AccountState", "app.states.api_tokens.ApiTokensState",
+    "app.states.password_reset.ForgotPasswordState",
     "app.states.password_reset.ResetPasswordState",
     "app.states.audit.AuditState", "app.states.community.CommunityState",
     "app.states.invitations.InvitationsState", "app.states.invitations.InvitationDetails",

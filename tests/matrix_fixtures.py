@@ -31,6 +31,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services import api_tokens as at
 from app.services import community_members as cm
 from app.services import community_tenants as ct
 from app.services import custom_roles as cr
@@ -189,6 +190,8 @@ def build(world: World) -> World:
                 query = query.where(Invitation.community_id == community[community_name])
             return _one(db, query)
 
+        api_token = at.create_token(db, as_("alice"), "Deploy script", at.WRITE, "90",
+                                    now=now, secret_key=secret).row.id
         ended = _session(db, "contoso", "alice")
         sign_out(db, secret_key=secret, token=ended, now=utcnow())
         world.cookies = {"other-org": _session(db, "fabrikam", "bob"),
@@ -220,6 +223,7 @@ def build(world: World) -> World:
             "tenant_link": _link(db, "ops@tailspin.example", "invite"),
             "join_link": _link(db, "analyst@client-a.example", "join"),
             "org_link": _link(db, "frank@contoso.example", "org-invite"),
+            "api_token": api_token,
             "contoso_events": list(db.exec(select(AuditEvent.id).where(
                 AuditEvent.organization_id == orgs["contoso"].id)).all()),
         }
@@ -262,6 +266,7 @@ class Targets:
     tenant_link: str
     join_link: str
     org_link: str
+    api_token: int
     markers: list
 
 
@@ -289,7 +294,7 @@ def targets(world: World, actor: str) -> Targets:
         tenant_id=i["tenant_id"]["contoso"], managed_community=i["community"]["Client A"],
         mssp=i["community"]["Contoso SOC"], place=f"c:{wind}", events=i["contoso_events"],
         tenant_link=_forged(i["tenant_link"]), join_link=_forged(i["join_link"]),
-        org_link=_forged(i["org_link"]))
+        org_link=_forged(i["org_link"]), api_token=i["api_token"])
     if actor == "other-org":  # Bob of Fabrikam, on Contoso's objects
         return Targets(**base, own_org_name="Fabrikam Utilities", own_username="bob",
                        markers=CONTOSO_WORDS)

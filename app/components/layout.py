@@ -115,6 +115,7 @@ def avatar_menu() -> rx.Component:
             ), rx.fragment()),
             rx.menu.separator(),
             rx.menu.item("Account", on_select=rx.redirect(routes.ACCOUNT)),
+            rx.menu.item("API tokens", on_select=rx.redirect(routes.API_TOKENS)),
             rx.menu.item("Sign out", on_select=ShellState.sign_out, color="red"),
         ),
     )

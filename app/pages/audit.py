@@ -8,7 +8,7 @@ from app.states.audit import AuditState as A
 
 TARGETS = [("all", "Every target"), ("invitation", "Invitations"), ("community", "Communities"),
            ("organization", "Organizations"), ("group", "Groups"), ("role", "Roles"),
-           ("user", "Users")]
+           ("user", "Users"), ("api_token", "API tokens")]
 
 
 def _event(e) -> rx.Component:
