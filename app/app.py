@@ -10,6 +10,7 @@ from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
 from app.api.link_headers import link_headers
+from app.api.v1 import api as api_v1
 from app.backend_errors import backend_exception_handler
 from app.db import get_engine, session_scope
 from app.live.topics import organization_topic, publish_all, redis_away
@@ -58,7 +59,7 @@ app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right",
                               pause_when_page_is_hidden=True),
-    api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), link_headers],
+    api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), api_v1, link_headers],
     stylesheets=["/commons.css"],
     backend_exception_handler=backend_exception_handler,
 )

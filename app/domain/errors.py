@@ -37,7 +37,12 @@ class SignInFailed(DomainError):
 
 
 class LimitReached(DomainError):
-    """A limit on how much may be done in a while; the message says when to try again."""
+    """A limit on how much may be done in a while; the message says when to try again,
+    `retry_after` in how many seconds (None: not known)."""
+
+    def __init__(self, message: str, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class TooManyAttempts(DomainError):

@@ -50,6 +50,14 @@ def inbox_topic(user_id: int) -> str:
     return f"inbox-{user_id}"
 
 
+def invitation_topics(acting_organization_id: int, inv) -> list[str]:
+    """Who hears of an action on invitation `inv`: the acting organization's pages, the
+    inviting organization's, the community's and the invitation's own (its link pages)."""
+    return [organization_topic(acting_organization_id),
+            organization_topic(inv.organization_id), invitation_topic(inv.id)] + (
+                [community_topic(inv.community_id)] if inv.community_id else [])
+
+
 _REFRESHERS: dict[str, list[str]] = {}
 
 

@@ -32,6 +32,12 @@ class MailSettings:
     def for_kind(self, kind: str) -> ti.Mailer:
         return self.tenant() if kind == "tenant" else self.user()
 
+    @classmethod
+    def of(cls, settings) -> "MailSettings":
+        """From the deployment's settings (app/settings.py)."""
+        return cls(settings.secret_key, settings.base_url, settings.tenant_invite_days,
+                   settings.user_invite_days)
+
 
 def _managed(db: Session, viewer: Viewer, invitation_id: int) -> tuple[Invitation, Policy]:
     inv = vis.find_visible(db, viewer, invitation_id)

@@ -56,7 +56,8 @@ def check_room(db: Session, viewer: Viewer, addresses: int, now: datetime,
         raise LimitReached(
             f"{who} invited {sent} addresses in the last {unit}, and {limit} is the most "
             f"in {span}: {addresses} more would pass it. Nothing was sent; try again in "
-            f"{_wait(first + window - now)}.")
+            f"{_wait(first + window - now)}.",
+            retry_after=max(1, math.ceil((first + window - now).total_seconds())))
 
 
 def _wait(left: timedelta) -> str:

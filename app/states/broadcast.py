@@ -8,19 +8,8 @@ the invitations' audience), and the signal names only the audit events the actio
 
 import reflex as rx
 
-from app.db import session_scope
-from app.live.topics import inbox_topic, organization_topic, publish_after, publish_all
-from app.services.directory import invitation_audience
-
-
-async def _announce(topics: list[str], event_ids: list[int], invitation_ids: list[int],
-                    recipients: list[str], exclude: str) -> None:
-    if invitation_ids or recipients:
-        with session_scope() as db:
-            users, orgs = invitation_audience(db, invitation_ids, recipients)
-        topics = (topics + [inbox_topic(u) for u in users]
-                  + [organization_topic(o) for o in orgs])
-    await publish_all(topics, event_ids, exclude=exclude)
+from app.live.announce import announce
+from app.live.topics import publish_after
 
 
 def broadcast(state: rx.State, topics: list[str], event_ids: list[int], *,
@@ -29,5 +18,5 @@ def broadcast(state: rx.State, topics: list[str], event_ids: list[int], *,
     """Wake the other tabs following `topics`, the inboxes of the people these invitations
     (or addresses and usernames) are for and the pages of the organizations on both sides;
     this tab has refreshed already."""
-    publish_after(_announce(list(topics), list(event_ids), list(invitation_ids or []),
-                            list(recipients or []), state.router.session.client_token))
+    publish_after(announce(list(topics), list(event_ids), list(invitation_ids or []),
+                           list(recipients or []), state.router.session.client_token))

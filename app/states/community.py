@@ -13,6 +13,7 @@ from app.models import utcnow
 from app.services import community_admin as ca
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
+from app.services.invitation_actions import MailSettings
 from app.settings import get_settings
 from app.states.broadcast import broadcast
 from app.states.community_exit import LeaveDialogs
@@ -21,8 +22,7 @@ from app.states.viewer import run
 
 
 def mailer() -> ti.Mailer:
-    s = get_settings()
-    return ti.Mailer(s.secret_key, s.base_url, s.tenant_invite_days)
+    return MailSettings.of(get_settings()).tenant()
 
 
 class CommunityState(LeaveDialogs, ViewerPage, rx.State):

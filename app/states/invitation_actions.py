@@ -5,16 +5,14 @@ that asks before the irreversible ones."""
 import reflex as rx
 
 from app.domain import invitation_status as st
-from app.live.topics import community_topic, organization_topic
+from app.live.topics import invitation_topics
 from app.models import utcnow
 from app.services import invitation_actions as acts
 from app.settings import get_settings
 
 
 def mail_settings() -> acts.MailSettings:
-    s = get_settings()
-    return acts.MailSettings(s.secret_key, s.base_url, s.tenant_invite_days,
-                             s.user_invite_days)
+    return acts.MailSettings.of(get_settings())
 
 
 class InvitationActions(rx.State, mixin=True):
@@ -23,9 +21,7 @@ class InvitationActions(rx.State, mixin=True):
 
     def _topics(self, viewer, inv) -> list[str]:
         """Both organizations' pages and the community's (each service returns the row)."""
-        return [organization_topic(viewer.organization_id),
-                organization_topic(inv.organization_id)] + (
-                    [community_topic(inv.community_id)] if inv.community_id else [])
+        return invitation_topics(viewer.organization_id, inv)
 
     @rx.event
     def resend(self, invitation_id: int):

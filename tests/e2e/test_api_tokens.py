@@ -1,4 +1,4 @@
-"""API tokens (issue 16): from the avatar menu, Alice makes a token for a script, copies it
+"""API tokens (issue 16): from the avatar menu, Dave makes a token for a script, copies it
 the one time it is shown, sees it listed with its scope and expiry, and revokes it; the
 token shown is the one that works, and stops working once revoked."""
 
@@ -32,46 +32,47 @@ def acts_as(live_app, token: str) -> str:
         engine.dispose()
 
 
-def test_alice_makes_copies_and_revokes_a_token(browser, live_app):
+def test_dave_makes_copies_and_revokes_a_token(browser, live_app):
     base = live_app.url
-    alice = browser.new_context().new_page()
-    sign_in(alice, base, "contoso", "alice")
-    expect(alice.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
-    alice.get_by_role("button", name="Account menu").click()
-    alice.get_by_role("menuitem", name="API tokens").click()
-    expect(alice.get_by_role("heading", name="API tokens", exact=True)).to_be_visible()
-    expect(alice.get_by_text("You have no API tokens yet.")).to_be_visible()
-    assert_accessible(alice, "API tokens, none yet")
+    dave = browser.new_context().new_page()
+    sign_in(dave, base, "contoso-retail", "dave")
+    expect(dave.get_by_role("heading", name=re.compile("Welcome"))).to_be_visible()
+    dave.get_by_role("button", name="Account menu").click()
+    dave.get_by_role("menuitem", name="API tokens").click()
+    expect(dave.get_by_role("heading", name="API tokens", exact=True)).to_be_visible()
+    expect(dave.get_by_text("You have no API tokens yet.")).to_be_visible()
+    assert_accessible(dave, "API tokens, none yet")
 
-    alice.get_by_label("Name").fill("   ")  # only spaces: said plainly, nothing made
-    alice.get_by_role("button", name="Create token").click()
-    expect(alice.get_by_role("alert")).to_contain_text("Give the token a name")
+    dave.get_by_label("Name").fill("   ")  # only spaces: said plainly, nothing made
+    dave.get_by_role("button", name="Create token").click()
+    expect(dave.get_by_role("alert")).to_contain_text("Give the token a name")
 
-    alice.get_by_label("Name").fill("Nightly invitation sync")
-    alice.get_by_label("What it may do").click()
-    alice.get_by_role("option", name="Read and write").click()
-    alice.get_by_role("button", name="Create token").click()
-    shown = alice.locator("#new-api-token")
+    dave.get_by_label("Name").fill("Nightly invitation sync")
+    dave.get_by_label("What it may do").click()
+    dave.get_by_role("option", name="Read and write").click()
+    dave.get_by_role("button", name="Create token").click()
+    shown = dave.locator("#new-api-token")
     expect(shown).to_have_text(re.compile(r"^cmn_\S{40,}$"))
     token = shown.inner_text()
-    expect(alice.get_by_text("It is shown only this once")).to_be_visible()
-    row = alice.get_by_role("row", name=re.compile("Nightly invitation sync"))
+    expect(dave.get_by_text("It is shown only this once")).to_be_visible()
+    row = dave.get_by_role("row", name=re.compile("Nightly invitation sync"))
     expect(row).to_contain_text("…" + token[-4:])
     expect(row).to_contain_text("Read and write")
     expect(row).to_contain_text("Active")
-    assert_accessible(alice, "API tokens, one just made")
-    assert acts_as(live_app, token) == "alice@contoso"
+    assert_accessible(dave, "API tokens, one just made")
+    assert acts_as(live_app, token) == "dave@contoso-retail"
 
-    alice.get_by_role("button", name="I have copied it").click()
+    dave.get_by_role("button", name="I have copied it").click()
     expect(shown).to_have_count(0)
-    alice.reload()  # never shown again
+    dave.reload()  # never shown again
     expect(row).to_contain_text("Active")
-    expect(alice.get_by_text(token)).to_have_count(0)
+    expect(dave.get_by_text(token)).to_have_count(0)
 
     row.get_by_role("button", name="Revoke the token Nightly invitation sync").click()
-    alice.get_by_role("alertdialog").get_by_role("button", name="Revoke token").click()
-    expect(alice.get_by_text("Token Nightly invitation sync revoked")).to_be_visible()
+    dave.get_by_role("alertdialog").get_by_role("button", name="Revoke token").click()
+    expect(dave.get_by_text("Token Nightly invitation sync revoked")).to_be_visible()
     expect(row).to_contain_text("Revoked")
     expect(row.get_by_role("button", name=re.compile("Revoke"))).to_have_count(0)
     with pytest.raises(NotSignedIn):
         acts_as(live_app, token)
+
