@@ -4,6 +4,7 @@ status code it means, the title, and the same sentence a person reads in the app
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from app.domain.errors import (
@@ -27,6 +28,22 @@ KINDS: list[tuple[type[DomainError], int, str, str]] = [
     (InvalidInput, 422, "invalid-input", "Invalid input"),
     (DomainError, 400, "refused", "Refused"),
 ]
+
+
+class Problem(BaseModel):
+    """A problem document (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
+# What any operation may answer besides its success, for the OpenAPI document.
+RESPONSES = {status: {"description": title, "model": Problem,
+                      "content": {"application/problem+json": {}}}
+             for _, status, _, title in KINDS}
+RESPONSES[400]["description"] = "Refused, or a request that cannot be read"
 
 
 def problem(status: int, kind: str, title: str, detail: str, headers=None) -> JSONResponse:
@@ -58,7 +75,8 @@ async def bad_request(_request: Request, err: RequestValidationError) -> JSONRes
 
 
 async def http_error(_request: Request, err: HTTPException) -> JSONResponse:
-    kind = {404: "not-found", 405: "method-not-allowed"}.get(err.status_code, "http-error")
+    kind = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
+        err.status_code, "http-error")
     return problem(err.status_code, kind, str(err.detail), str(err.detail))
 
 

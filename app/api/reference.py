@@ -1,13 +1,15 @@
 """/api/v1/docs: the API's reference, written from its OpenAPI document on the server, with
 nothing fetched from elsewhere (no script, no CDN): readable offline and behind firewalls."""
 
+import re
 from html import escape
 
 METHODS = ("get", "post", "put", "patch", "delete")
 STYLE = """
 body{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#1c2024;background:#fff}
-@media (prefers-color-scheme:dark){body{color:#edeef0;background:#111113}
+a{color:#0b4fb3}code{overflow-wrap:anywhere}
+@media (prefers-color-scheme:dark){body{color:#edeef0;background:#111113}a{color:#9ec1ff}
 code,.op{background:#222325!important}}
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1rem;margin:0}
 code{background:#f0f0f3;padding:0 .25rem;border-radius:4px}
@@ -46,6 +48,11 @@ def _operation(doc: dict, path: str, method: str, op: dict) -> str:
             + f"<p>Answers: {codes}; errors are problem documents.</p></div>")
 
 
+def _code(text: str) -> str:
+    """Escaped, with `this` as code."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text))
+
+
 def render(doc: dict) -> str:
     sections: dict[str, list[str]] = {}
     for path, item in doc["paths"].items():
@@ -61,6 +68,6 @@ def render(doc: dict) -> str:
             f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             f"<title>{escape(info['title'])} reference</title><style>{STYLE}</style></head>"
             f"<body><main><h1>{escape(info['title'])}, version {escape(info['version'])}</h1>"
-            f"<p>{escape(info.get('description', ''))}</p>"
+            f"<p>{_code(info.get('description', ''))}</p>"
             f"<p>The machine-readable document: <a href=\"openapi.json\">openapi.json</a> "
             f"(OpenAPI {escape(doc['openapi'])}).</p>{parts}</main></body></html>")

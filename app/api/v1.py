@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from app.api.problems import HANDLERS, from_error
+from app.api.problems import HANDLERS, RESPONSES, from_error
 from app.api.reference import render
 from app.db import session_scope
 from app.domain.errors import DomainError, NotFound
@@ -42,7 +42,7 @@ api = FastAPI(
                 "Authenticate with a personal API token from the API tokens page: "
                 "`Authorization: Bearer <token>`. Errors are problem documents (RFC 9457).",
     openapi_url=f"{PREFIX}/openapi.json", docs_url=None, redoc_url=None,
-    exception_handlers=HANDLERS)
+    exception_handlers=HANDLERS, responses=RESPONSES)
 
 
 class Caller:
