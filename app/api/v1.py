@@ -31,6 +31,7 @@ from app.services import invitation_list as il
 from app.services import tenant_invitations as ti
 from app.services.api_tokens import viewer_for_api_token
 from app.services.audit import written_ids
+from app.services.client_address import request_address
 from app.settings import get_settings
 
 PREFIX = "/api/v1"
@@ -72,11 +73,11 @@ def _bearer(request: Request) -> str | None:
 
 
 def reader(request: Request) -> Caller:
-    return Caller(_bearer(request), False, request.client.host if request.client else None)
+    return Caller(_bearer(request), False, request_address(request))
 
 
 def writer(request: Request) -> Caller:
-    return Caller(_bearer(request), True, request.client.host if request.client else None)
+    return Caller(_bearer(request), True, request_address(request))
 
 
 Reader = Annotated[Caller, Depends(reader)]  # may read
