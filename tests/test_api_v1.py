@@ -153,6 +153,8 @@ def test_another_organization_s_objects_are_404_and_nothing_changes(api, engine)
     ("get", "/api/v1/invitations?kind=bogus", None),
     ("get", "/api/v1/invitations?sort=bogus", None),
     ("post", "/api/v1/invitations/1/decline", {"reason": "x" * 600}),
+    ("get", "/api/v1/invitations/2147483648", None),  # past PostgreSQL's integer
+    ("post", "/api/v1/communities/99999999999/tenant-invitations", {"email": EMAIL}),
 ])
 def test_bad_input_is_422_and_never_500(api, engine, method, path, body):
     alice = token(engine)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, FastAPI, Query, Request, Response
+from fastapi import Depends, FastAPI, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -80,6 +80,9 @@ def writer(request: Request) -> Caller:
     return Caller(_bearer(request), True, request_address(request))
 
 
+# An id in a path: a positive 32-bit integer, as the database keeps it (a larger one is a
+# 422, never a database error)
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 Reader = Annotated[Caller, Depends(reader)]  # may read
 Writer = Annotated[Caller, Depends(writer)]  # may change (a token of both scopes)
 
@@ -106,7 +109,7 @@ class TenantInvitationIn(BaseModel):
 
 @api.post(f"{PREFIX}/communities/{{community_id}}/tenant-invitations", status_code=201,
           tags=["tenant invitations"], summary="Invite a tenant's administrator")
-async def invite_tenant(caller: Writer, community_id: int, body: TenantInvitationIn,
+async def invite_tenant(caller: Writer, community_id: Id, body: TenantInvitationIn,
                         response: Response) -> dict:
     def invite(db, viewer):
         invitation_id = ti.invite_tenant(db, viewer, community_id, body.email, now=utcnow(),
@@ -151,7 +154,7 @@ async def list_invitations(caller: Reader, response: Response,
 
 @api.get(f"{PREFIX}/invitations/{{invitation_id}}", tags=["invitations"],
          summary="One invitation with its timeline")
-async def get_invitation(caller: Reader, invitation_id: int) -> dict:
+async def get_invitation(caller: Reader, invitation_id: Id) -> dict:
     found, _, _ = await caller.run(lambda db, v: il.details(db, v, invitation_id, utcnow()))
     return found
 
@@ -189,7 +192,7 @@ _ACTIONS = {
 
 
 def _action_route(action: str, summary: str, step: Callable) -> None:
-    async def route(caller: Writer, invitation_id: int) -> dict:
+    async def route(caller: Writer, invitation_id: Id) -> dict:
         return await _act(invitation_id, caller, lambda db, v: step(db, v, invitation_id))
 
     route.__name__ = action
@@ -203,7 +206,7 @@ for _action, (_summary, _step) in _ACTIONS.items():
 
 @api.post(f"{PREFIX}/invitations/{{invitation_id}}/decline", tags=["invitations"],
           summary="Decline an invitation addressed to you, with a reason if you like")
-async def decline(caller: Writer, invitation_id: int, body: DeclineIn | None = None) -> dict:
+async def decline(caller: Writer, invitation_id: Id, body: DeclineIn | None = None) -> dict:
     reason = body.reason if body else ""
     return await _act(invitation_id, caller, lambda db, v: acts.decline(
         db, v, invitation_id, now=utcnow(), mail=_mail(), reason=reason))
