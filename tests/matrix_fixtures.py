@@ -57,7 +57,7 @@ EXTRA_ORGS = [
     ("Adventure Works", "adventure-works", "ann@adventure-works.example", "ann", "Ann Adventure"),
 ]
 # Columns that may change on a refused call without anything having happened.
-IGNORED_COLUMNS = {"authsession": {"last_seen_at"}}
+IGNORED_COLUMNS = {"authsession": {"last_seen_at"}, "apitoken": {"last_used_at"}}
 # Audit actions that record a refusal (none today); they may appear after a refused call.
 REFUSAL_ACTIONS: set[str] = set()
 

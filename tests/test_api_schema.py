@@ -10,7 +10,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 from sqlmodel import Session
 
 from app import db as app_db
-from app.api import v1
+from app.api import core, v1
 from app.services import api_tokens as at
 from app.settings import get_settings
 from tests.helpers import NOW, viewer
@@ -22,7 +22,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 @pytest.fixture
 def tokens(engine, demo, monkeypatch):
     monkeypatch.setitem(app_db._engines, get_settings().database_url, engine)
-    monkeypatch.setattr(v1, "_tell", lambda *a, **k: None)
+    monkeypatch.setattr(core, "tell", lambda *a, **k: None)
     with Session(engine) as db:
         made = {scope: at.create_token(db, viewer(db, "alice"), scope, scope, "30", now=NOW,
                                        secret_key=get_settings().secret_key).token

@@ -3,51 +3,14 @@ pages (the same refusals, said as problem documents with the right codes); lists
 after a change, the pages that show it are told (here the announcement is recorded)."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import db as app_db
-from app.api import v1
-from app.models import Community, Invitation
+from app.models import Invitation
 from app.services import api_tokens as at
-from app.settings import get_settings
+from tests.api_client import problem, token, wind
 from tests.helpers import NOW, viewer
 
 EMAIL = "it@partner.example"
-
-
-@pytest.fixture
-def api(engine, demo, monkeypatch):
-    """A client of the API on this engine's database, and what it announced."""
-    monkeypatch.setitem(app_db._engines, get_settings().database_url, engine)
-    told = []
-    monkeypatch.setattr(v1, "_tell", lambda events, topics, invitation_ids=(),
-                        recipients=(): told.append((sorted(set(topics)), list(recipients))))
-    client = TestClient(v1.api)
-    client.told = told
-    return client
-
-
-def token(engine, who="alice", scope=at.WRITE) -> dict:
-    with Session(engine) as db:
-        made = at.create_token(db, viewer(db, who), "test", scope, "30", now=NOW,
-                               secret_key=get_settings().secret_key)
-        db.commit()
-    return {"Authorization": f"Bearer {made.token}"}
-
-
-def wind(engine) -> int:
-    with Session(engine) as db:
-        return db.exec(select(Community.id).where(
-            Community.name == "Wind Farm Analytics")).one()
-
-
-def problem(reply, status: int, kind: str) -> dict:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"] == "application/problem+json"
-    body = reply.json()
-    assert body["type"].endswith("/" + kind) and body["status"] == status and body["detail"]
-    return body
 
 
 def test_a_script_invites_a_tenant_lists_and_revokes(api, engine):

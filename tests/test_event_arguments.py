@@ -17,6 +17,7 @@ def name(state, handler: str) -> str:
 @pytest.mark.parametrize("value,hint,ok", [
     (5, int, True), ("5", int, True), ("-5", int, True), (True, int, False),
     ([5], int, False), ({"id": 5}, int, False), ("5; drop", int, False), (2**70, int, False),
+    (2**31, int, False), ("2147483648", int, False), (2**31 - 1, int, True),
     ("x", str, True), ("x" * 100_001, str, False), (5, str, False), (None, str, False),
     (True, bool, True), (1, bool, False),
     ([1, 2], list[int], True), ([1, "x"], list[int], False), (list(range(1001)), list[int], False),

@@ -34,3 +34,8 @@ def more_rows(shown: int, total: int, page: int) -> int:
     (so repeated clicks, or a client calling the handler in a loop, ask for nothing more)
     nor past MAX_LIST_ROWS."""
     return max(min(shown + page, max(total, page), MAX_LIST_ROWS), min(shown, MAX_LIST_ROWS))
+
+
+# The largest id the database keeps (a 32-bit integer column): an id past it, from a
+# client or an API path, is refused as input before it reaches a query.
+MAX_ID = 2**31 - 1

@@ -80,8 +80,9 @@ def _member(db: Session, viewer: Viewer, member_id: int) -> CommunityMember:
 
 
 def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int], *,
-                 now: datetime) -> None:
-    """Replace a member's roles with roles the viewer may grant in that community."""
+                 now: datetime) -> int:
+    """Replace a member's roles with roles the viewer may grant in that community. Returns
+    the community id."""
     member = _member(db, viewer, member_id)
     if member.user_id == viewer.user_id:
         raise PermissionDenied("You cannot change your own roles.")
@@ -95,6 +96,7 @@ def change_roles(db: Session, viewer: Viewer, member_id: int, role_ids: list[int
     audit.record(db, "community.change_member_roles", "community", member.community_id,
                  viewer=viewer, at=now, details={"user_id": member.user_id,
                                          "roles": sorted(r.name for r in roles)})
+    return member.community_id
 
 
 def remove_member(db: Session, viewer: Viewer, member_id: int, *, now: datetime) -> int:

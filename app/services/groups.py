@@ -54,6 +54,7 @@ def _member_names(db: Session, group_ids: list[int]) -> dict[int, list[str]]:
 
 
 def list_groups(db: Session, viewer: Viewer) -> list[dict]:
+    require_org(viewer, ORG_MANAGE_GROUPS)
     groups = db.exec(select(Group).where(Group.organization_id == viewer.organization_id)
                      .order_by(Group.name)).all()
     ids = [g.id for g in groups]

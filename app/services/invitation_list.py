@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
 from app.domain.errors import InvalidInput, NotFound
+from app.domain.limits import MAX_ID
 from app.domain.permissions import BUILTIN_ROLES
 from app.domain.transitions import INVITER, RECIPIENT, flags
 from app.domain.viewer import Viewer
@@ -70,7 +71,7 @@ class Order:
     def after(self, cursor: str):
         """The keyset condition for rows after `cursor` ("value|id") in this order."""
         value, _, last = cursor.rpartition("|")
-        if not last.isdigit():
+        if not last.isdigit() or int(last) > MAX_ID:
             raise InvalidInput("That page no longer exists; start from the first page.")
         col, last_id = SORTS[self.key], int(last)
         try:

@@ -69,16 +69,20 @@ def _outcomes(db: Session, addresses: list[str], invalid: set[str],
             else lifecycle.ALREADY_INVITED if a in invited else "ok" for a in addresses}
 
 
-def invite_users(db: Session, viewer: Viewer, addresses: str, community_ids: list[int],
+def invite_users(db: Session, viewer: Viewer, addresses: str | list[str],
+                 community_ids: list[int],
                  role_ids: list[int], *, now: datetime, mailer: Mailer,
                  progress: Callable[[int, int], None] | None = None) -> list[dict]:
     """Validate everything, then write each address's batch; returns a result per address.
+    `addresses`: text as typed (split at commas, spaces and lines) or a list, one each.
     `progress(done, total)` is called every 25 addresses and once at the end."""
     check_count(community_ids, MAX_PICKS, "communities")
     check_count(role_ids, MAX_PICKS, "roles")
     communities = managed_targets(db, viewer, community_ids)
     roles = grantable_roles(db, viewer, role_ids, communities)
-    wanted = parse_addresses(check_length(addresses, MAX_BATCH_TEXT, "list of addresses"))
+    wanted = (parse_addresses(check_length(addresses, MAX_BATCH_TEXT, "list of addresses"))
+              if isinstance(addresses, str)
+              else list(dict.fromkeys(a.strip() for a in addresses if a.strip())))
     if not wanted:
         raise InvalidInput("Enter at least one email address.")
     check_count(wanted, MAX_BATCH, "addresses")

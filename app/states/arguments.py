@@ -19,7 +19,7 @@ from reflex_base.event import Event
 from reflex_base.registry import RegistrationContext
 from reflex_base.utils.form import transform_form_data
 
-from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT
+from app.domain.limits import MAX_BATCH, MAX_BATCH_TEXT, MAX_ID
 
 log = logging.getLogger("commons.events")
 
@@ -40,7 +40,7 @@ def fits(value: Any, hint: Any) -> bool:
         return isinstance(value, bool)
     if hint is int:
         return (isinstance(value, int) and not isinstance(value, bool)
-                and abs(value) < 2**63) or (isinstance(value, str) and _digits(value))
+                and abs(value) <= MAX_ID) or (isinstance(value, str) and _digits(value))
     if hint is str:
         return isinstance(value, str) and len(value) <= MAX_BATCH_TEXT
     if hint is list or origin is list:
@@ -55,7 +55,7 @@ def fits(value: Any, hint: Any) -> bool:
 
 
 def _digits(text: str) -> bool:
-    return 0 < len(text) <= 18 and text.lstrip("-").isdigit()
+    return 0 < len(text) <= 11 and text.lstrip("-").isdigit() and abs(int(text)) <= MAX_ID
 
 
 @functools.cache
