@@ -13,7 +13,7 @@ from app.api.link_headers import link_headers
 from app.api.v1 import api as api_v1
 from app.backend_errors import backend_exception_handler
 from app.db import get_engine, session_scope
-from app.live.topics import organization_topic, publish_all, redis_away
+from app.live.topics import organization_topic, publish_all, redis_away, webhooks_topic
 from app.mail.runner import run_mail
 from app.models import utcnow
 from app.pages import shell_pages as pages
@@ -30,6 +30,7 @@ from app.pages.overview import overview_page
 from app.pages.password_reset import forgot_password_page, reset_password_page
 from app.pages.signin import signin_page
 from app.pages.users import users_page
+from app.pages.webhooks import webhooks_page
 from app.services.delivery_log import record_delivery
 from app.services.invitation_list import sending_organizations
 from app.services.reminders import send_due_reminders
@@ -54,6 +55,8 @@ from app.states.overview import OverviewState
 from app.states.password_reset import ForgotPasswordState, ResetPasswordState
 from app.states.shell import ShellState
 from app.states.signin import SignInState
+from app.states.webhooks import WebhooksState
+from app.webhooks.runner import run_webhooks
 
 app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
@@ -96,6 +99,7 @@ _PROTECTED = [
     (audit_page, routes.AUDIT, "Audit log", AuditState.load),
     (account_page, routes.ACCOUNT, "Account", AccountState.load),
     (api_tokens_page, routes.API_TOKENS, "API tokens", ApiTokensState.load),
+    (webhooks_page, routes.WEBHOOKS, "Webhooks", WebhooksState.load),
 ]
 if get_settings().bench_ping:  # the benchmark's baseline (bench/)
     from app.pages.ping import ping_page
@@ -135,6 +139,17 @@ async def mail_lifespan():
             logging.getLogger("commons.live").warning(
                 "open pages were not told of deliveries: Redis could not be reached")
 
+    async def on_webhooks(organization_ids: list[int]) -> None:
+        """Open Webhooks pages show their deliveries' new state."""
+        try:
+            await publish_all([webhooks_topic(o) for o in organization_ids], [])
+        except Exception as err:
+            if not redis_away(err):
+                raise
+
+    hooks = asyncio.create_task(run_webhooks(
+        get_engine(), allow_private=settings.outbound_allow_private,
+        base_url=settings.base_url, on_change=on_webhooks))
     task = asyncio.create_task(run_mail(
         get_engine(), smtp_url=settings.smtp_url, dev_mailbox=settings.dev_mailbox,
         dev_port=settings.dev_smtp_port, delivery_log=record_delivery,
@@ -143,9 +158,10 @@ async def mail_lifespan():
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, timeout=5)
+        for running in (task, hooks):
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(running, timeout=5)
 
 
 app.register_lifespan_task(mail_lifespan)

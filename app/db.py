@@ -57,6 +57,27 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+class Outage:
+    """What a background loop says about the database: one warning when it goes away and
+    one when it is back (not a traceback a second); any other failure in full."""
+
+    def __init__(self, log, work: str, waits: str, back: str):
+        self.log, self.work, self.waits, self.back, self.away = log, work, waits, back, False
+
+    def passed(self) -> None:
+        if self.away:
+            self.log.warning("the database is back: %s", self.back)
+        self.away = False
+
+    def failed(self, err: BaseException) -> None:
+        if not connection_lost(err):
+            self.log.exception("%s failed", self.work)
+        elif not self.away:
+            self.log.warning("the database could not be reached: %s until it is back (%s)",
+                             self.waits, str(err).splitlines()[0][:200])
+        self.away = self.away or connection_lost(err)
+
+
 def connection_lost(err: BaseException) -> bool:
     """`err` says the database went away (a dropped connection, a restart, a failover): the
     unit of work was rolled back, and the pool replaces dead connections by itself, so

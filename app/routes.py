@@ -13,6 +13,7 @@ MAILBOX = "/mailbox"
 AUDIT = "/audit"
 ACCOUNT = "/account"
 API_TOKENS = "/api-tokens"
+WEBHOOKS = "/webhooks"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[token]"
 

@@ -46,6 +46,9 @@ class Settings:
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     bench_ping: bool = False  # COMMONS_BENCH_PING: the benchmark's minimal page
+    # COMMONS_OUTBOUND_ALLOW_PRIVATE: webhooks may call loopback and private addresses
+    # (tests, the demo); never in production, where an admin could probe the network
+    outbound_allow_private: bool = False
     # False when the key was generated into data/secret_key: right for one host only
     secret_key_from_env: bool = False
 
@@ -276,6 +279,7 @@ def load_settings(env: dict | None = None) -> Settings:
         allowed_origins=_allowed_origins(env, base_url),
         secret_key_from_env=bool(env.get("COMMONS_SECRET_KEY", "").strip()),
         bench_ping=_bool(env, "COMMONS_BENCH_PING", False),
+        outbound_allow_private=_bool(env, "COMMONS_OUTBOUND_ALLOW_PRIVATE", False),
     )
 
 

@@ -14,6 +14,7 @@ _TMP = Path(tempfile.mkdtemp(prefix="commons-tests-"))
 os.environ.setdefault("COMMONS_DATA_DIR", str(_TMP))
 os.environ.setdefault("COMMONS_SECRET_KEY", "test-secret-key-0123456789abcdef")
 os.environ.setdefault("COMMONS_DATABASE_URL", f"sqlite:///{_TMP / 'unit.db'}")
+os.environ.setdefault("COMMONS_OUTBOUND_ALLOW_PRIVATE", "1")  # webhooks to loopback receivers
 
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402

@@ -75,6 +75,7 @@ USERS = "app.states.org_users.OrgUsersState."
 ACCEPT, JOIN = "app.states.accept.AcceptState.", "app.states.join.JoinState."
 ORG_INVITE = "app.states.org_invite.OrgInviteState."
 LISTS, SHELL = "app.states.lists.", "app.states.shell.ShellState."
+WEBHOOKS = "app.states.webhooks.WebhooksState."
 
 HANDLERS: dict[str, Entry] = {
     # --- Community Details (/communities/[cid]): the community id comes from the path ---
@@ -260,6 +261,22 @@ HANDLERS: dict[str, Entry] = {
     "app.states.api_tokens.ApiTokensState.dismiss_token": Entry(UI),
     "app.states.api_tokens.ApiTokensState.revoke": Entry(VIEWER, _page(
         "/api-tokens", lambda t: ("revoke", {"token_id": t.api_token}))),
+    # --- Webhooks (/webhooks): the organization's endpoints; each action names one ---
+    WEBHOOKS + "live_refresh": _live("/webhooks"),
+    WEBHOOKS + "load": Entry(VIEWER),
+    **{WEBHOOKS + h: Entry(VIEWER, _page("/webhooks", lambda t, h=h: (
+        h, {"endpoint_id": t.webhook})))
+       for h in ("open_edit", "rotate_secret", "send_test", "delete_endpoint",
+                 "show_deliveries")},
+    WEBHOOKS + "set_enabled": Entry(VIEWER, _page("/webhooks", lambda t: (
+        "set_enabled", {"endpoint_id": t.webhook, "enabled": False}))),
+    WEBHOOKS + "save_endpoint": Entry(VIEWER, _page("/webhooks", lambda t: (
+        "save_endpoint", {"endpoint_id": t.webhook, "form": {
+            "url": "https://127.0.0.1:9/taken-over", "description": "Taken over",
+            "event:invitation.created": "on"}}))),
+    WEBHOOKS + "redeliver": Entry(VIEWER, _page("/webhooks", lambda t: (
+        "redeliver", {"delivery_id": t.webhook_delivery}))),
+    **{WEBHOOKS + h: Entry(UI) for h in ("open_add", "dismiss_secret", "hide_deliveries")},
     # --- Reflex's own ---
     **{"reflex.state." + h: Entry(REFLEX) for h in (
         "State.hydrate", "State.hydrate_and_load", "State.set_is_hydrated",
@@ -285,5 +302,6 @@ SETVAR_STATES = [
     "app.states.lists.OrganizationsState", "app.states.managed.ManagedState",
     "app.states.org_invite.OrgInviteState", "app.states.org_users.OrgUsersState",
     "app.states.shell.ShellState", "app.states.signin.SignInState",
+    "app.states.webhooks.WebhooksState",
 ]
 HANDLERS.update({f"{s}.setvar": Entry(SETVAR) for s in SETVAR_STATES})

@@ -29,6 +29,7 @@ from app.models import (
     OutboxMessage,
     Role,
     User,
+    WebhookDelivery,
     utcnow,
 )
 from app.services import api_tokens as at
@@ -39,6 +40,7 @@ from app.services import groups as gr
 from app.services import parent_invitations as pi
 from app.services import tenant_invitations as ti
 from app.services import user_invitations as ui
+from app.services import webhooks as wh
 from app.services.auth import sign_in, sign_out, viewer_for_user
 from app.services.demo import DEMO_PASSWORD, seed_demo, seed_demo_invitations
 from app.services.invitation_actions import MailSettings
@@ -192,6 +194,12 @@ def build(world: World) -> World:
 
         api_token = at.create_token(db, as_("alice"), "Deploy script", at.WRITE, "90",
                                     now=now, secret_key=secret).row.id
+        webhook, _ = wh.create_endpoint(db, as_("alice"), "https://127.0.0.1:9/contoso-hooks",
+                                        "Contoso hooks", [], now=now)
+        webhook_delivery = wh.send_test(db, as_("alice"), webhook, now=now)
+        sent = db.get(WebhookDelivery, webhook_delivery)  # delivered: it may go again
+        sent.status, sent.attempts, sent.response_status, sent.delivered_at = (
+            "delivered", 1, 200, now)
         ended = _session(db, "contoso", "alice")
         sign_out(db, secret_key=secret, token=ended, now=utcnow())
         world.cookies = {"other-org": _session(db, "fabrikam", "bob"),
@@ -224,6 +232,8 @@ def build(world: World) -> World:
             "join_link": _link(db, "analyst@client-a.example", "join"),
             "org_link": _link(db, "frank@contoso.example", "org-invite"),
             "api_token": api_token,
+            "webhook": webhook,
+            "webhook_delivery": webhook_delivery,
             "contoso_events": list(db.exec(select(AuditEvent.id).where(
                 AuditEvent.organization_id == orgs["contoso"].id)).all()),
         }
@@ -267,6 +277,8 @@ class Targets:
     join_link: str
     org_link: str
     api_token: int
+    webhook: int
+    webhook_delivery: int
     markers: list
 
 
@@ -294,7 +306,8 @@ def targets(world: World, actor: str) -> Targets:
         tenant_id=i["tenant_id"]["contoso"], managed_community=i["community"]["Client A"],
         mssp=i["community"]["Contoso SOC"], place=f"c:{wind}", events=i["contoso_events"],
         tenant_link=_forged(i["tenant_link"]), join_link=_forged(i["join_link"]),
-        org_link=_forged(i["org_link"]), api_token=i["api_token"])
+        org_link=_forged(i["org_link"]), api_token=i["api_token"], webhook=i["webhook"],
+        webhook_delivery=i["webhook_delivery"])
     if actor == "other-org":  # Bob of Fabrikam, on Contoso's objects
         return Targets(**base, own_org_name="Fabrikam Utilities", own_username="bob",
                        markers=CONTOSO_WORDS)

@@ -67,9 +67,19 @@ OPS = [
     Op("put", "/groups/{group}", {"name": "Probe group"}),
     Op("delete", "/groups/{group}"),
     Op("get", "/audit-events?limit=200", expect=QUIET),
+    Op("get", "/webhooks", expect=QUIET),
+    Op("get", "/webhooks/{webhook}"),
+    Op("put", "/webhooks/{webhook}", {"url": "https://127.0.0.1:9/probe"}),
+    Op("delete", "/webhooks/{webhook}"),
+    Op("post", "/webhooks/{webhook}/enable", entitled=""),  # it is enabled: see disable
+    Op("post", "/webhooks/{webhook}/disable"),
+    Op("post", "/webhooks/{webhook}/rotate-secret"),
+    Op("post", "/webhooks/{webhook}/test"),
+    Op("get", "/webhooks/{webhook}/deliveries"),
+    Op("post", "/webhook-deliveries/{webhook_delivery}/redeliver"),
 ]
 # Operations that aim at nothing of anyone else's: they make the caller's own objects.
-NOT_AIMED = {("post", "/roles"), ("post", "/groups")}
+NOT_AIMED = {("post", "/roles"), ("post", "/groups"), ("post", "/webhooks")}
 ACTORS = ["other-org", "signed-out", "guest", "removed", "removed-member", "read-only"]
 TOKEN_OF = {"other-org": ("bob", "fabrikam"), "signed-out": ("alice", "contoso"),
             "guest": (GUEST, "contoso"), "removed": ("carol", "northwind"),
@@ -159,7 +169,7 @@ def test_a_foreign_target_is_refused_and_changes_and_reveals_nothing(world, toke
 def test_the_same_call_by_someone_entitled_goes_through(world, tokens, client, op):  # noqa: F811
     aim = targets(world, "other-org")
     reply, _, _ = call(client, world, op, tokens[op.entitled], aim)
-    assert reply.status_code in (200, 201, 204), f"{op}: {reply.text}"
+    assert reply.status_code in (200, 201, 202, 204), f"{op}: {reply.text}"
     if op.expect == QUIET:
         assert leaked(reply.text, aim.markers, []), f"{op} showed nothing to catch"
 

@@ -9,7 +9,13 @@ documents (app/api/problems.py); lists page by cursor, never by offset.
 
 from fastapi.responses import HTMLResponse
 
-from app.api import v1_communities, v1_invitations, v1_organization, v1_people  # noqa: F401
+from app.api import (  # noqa: F401  (each registers its routes)
+    v1_communities,
+    v1_invitations,
+    v1_organization,
+    v1_people,
+    v1_webhooks,
+)
 from app.api.core import PREFIX, api
 from app.api.problems import from_error
 from app.api.reference import render

@@ -32,21 +32,27 @@ def error_callout(message) -> rx.Component:
 # table column at least as wide as the longest part.
 # Line-break opportunities go after every "@" and ".": the parts between them stay whole.
 _AFTER_AT_AND_DOTS = "/(?<=[@.])/"
+# A URL breaks after its slashes, dots and query separators.
+AFTER_URL_SEPARATORS = "/(?<=[\\/.?&=])/"
 
 
-def address_parts(text) -> Var:
-    """`text` (a string var) cut after each "@" and ".": what `address` joins with <wbr>."""
+def address_parts(text, after: str = _AFTER_AT_AND_DOTS) -> Var:
+    """`text` (a string var) cut after each "@" and "." (or what the regular expression
+    `after` matches): what `address` joins with <wbr>."""
     text = text if isinstance(text, Var) else Var.create(text)
-    return Var(_js_expr=f"String({text} ?? \"\").split({_AFTER_AT_AND_DOTS})",
+    return Var(_js_expr=f"String({text} ?? \"\").split({after})",
                _var_type=list[str], _var_data=text._get_all_var_data())
 
 
-def address(text, **props) -> rx.Component:
-    """An email address that a narrow box breaks after "@" or a dot, never mid-word. The
-    <wbr> elements add nothing to its text: copying it or finding it reads the address."""
+def address(text, after: str = _AFTER_AT_AND_DOTS, as_heading: bool = False,
+            **props) -> rx.Component:
+    """An email address that a narrow box breaks after "@" or a dot, never mid-word (or a
+    URL, with `after=AFTER_URL_SEPARATORS`; a heading with `as_heading`). The <wbr>
+    elements add nothing to its text: copying it or finding it reads the address."""
     classes = " ".join(filter(None, ["commons-address", props.pop("class_name", "")]))
-    return rx.text(rx.foreach(address_parts(text), lambda part: rx.fragment(part, rx.el.wbr())),
-                   class_name=classes, **props)
+    return (rx.heading if as_heading else rx.text)(
+        rx.foreach(address_parts(text, after), lambda part: rx.fragment(part, rx.el.wbr())),
+        class_name=classes, **props)
 
 
 # Enter or Space on a focused row does what a click on it does; Escape on the selected row

@@ -116,6 +116,8 @@ def avatar_menu() -> rx.Component:
             rx.menu.separator(),
             rx.menu.item("Account", on_select=rx.redirect(routes.ACCOUNT)),
             rx.menu.item("API tokens", on_select=rx.redirect(routes.API_TOKENS)),
+            rx.cond(ShellState.offers["webhooks"], rx.menu.item(
+                "Webhooks", on_select=rx.redirect(routes.WEBHOOKS))),
             rx.menu.item("Sign out", on_select=ShellState.sign_out, color="red"),
         ),
     )

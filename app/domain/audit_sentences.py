@@ -249,6 +249,19 @@ SENTENCES: dict[str, Callable[[_Say], str]] = {
                                   + (" (read only)" if s.d.get("scope") == "read" else ""),
     "api_token.revoke": lambda s: f"{s.who} revoked the API token "
                                   f"{s.d.get('name') or 'without a name'}",
+    "webhook.create": lambda s: f"{s.who} added the webhook endpoint {s.d.get('url', '')}",
+    "webhook.update": lambda s: f"{s.who} changed the webhook endpoint {s.d.get('url', '')}",
+    "webhook.delete": lambda s: f"{s.who} deleted the webhook endpoint {s.d.get('url', '')}",
+    "webhook.rotate_secret": lambda s: f"{s.who} rotated the signing secret of the webhook "
+                                       f"endpoint {s.d.get('url', '')} (the old one signs "
+                                       "for 24 hours more)",
+    "webhook.enable": lambda s: f"{s.who} enabled the webhook endpoint {s.d.get('url', '')}",
+    "webhook.disable": lambda s: f"{s.who} disabled the webhook endpoint {s.d.get('url', '')}",
+    "webhook.auto_disable": lambda s: f"Commons disabled the webhook endpoint "
+                                      f"{s.d.get('url', '')}: {s.d.get('reason', '')}",
+    "webhook.test": lambda s: f"{s.who} sent a test event to {s.d.get('url', '')}",
+    "webhook.redeliver": lambda s: f"{s.who} asked to deliver a {s.d.get('type', 'webhook')} "
+                                   f"event again to {s.d.get('url', '')}",
     "user.create": lambda s: f"{s.who} created an account"
                              + (f" for {s.d['email']}" if s.d.get("email") else "")
                              + " from an invitation",

@@ -46,6 +46,11 @@ def organization_topic(organization_id: int) -> str:
     return f"org-{organization_id}"
 
 
+def webhooks_topic(organization_id: int) -> str:
+    """The Webhooks page of an organization (deliveries change often: no other page)."""
+    return f"webhooks-{organization_id}"
+
+
 def inbox_topic(user_id: int) -> str:
     return f"inbox-{user_id}"
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.db import connection_lost
+from app.db import Outage
 from app.mail.devmailbox import start_dev_mailbox
 from app.mail.links import drop_ended_links
 from app.mail.sender import DeliveryLog, run_once
@@ -76,7 +76,7 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = 
     if target is None:
         log.warning("mail is not configured: messages stay queued until COMMONS_SMTP_URL "
                     "is set")
-    away = False  # the database could not be reached on the last pass
+    outage = Outage(log, "mail sender pass", "mail waits", "mail goes out again")
     try:
         while True:
             try:
@@ -94,16 +94,9 @@ async def run_mail(engine: Engine, *, smtp_url: str | None, dev_mailbox: bool = 
                                                 touched=touched)
                     if touched and on_delivery is not None:
                         await on_delivery(sorted(set(touched)))
-                if away:
-                    log.warning("the database is back: mail goes out again")
-                away = False
+                outage.passed()
             except Exception as err:  # keep the loop alive; a claimed row is retried
-                if not connection_lost(err):
-                    log.exception("mail sender pass failed")
-                elif not away:  # once per outage, not a traceback a second
-                    log.warning("the database could not be reached: mail waits until it "
-                                "is back (%s)", str(err).splitlines()[0][:200])
-                away = away or connection_lost(err)
+                outage.failed(err)
             await asyncio.sleep(interval)
     finally:
         if mailbox is not None:

@@ -17,6 +17,7 @@ from app.models.deployment import DeploymentSetting
 from app.models.invitation import Invitation
 from app.models.mail import DevMailboxMessage, OutboxMessage
 from app.models.tenancy import Organization, OrganizationMember, User
+from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AuditEvent", "ApiToken",
@@ -24,5 +25,5 @@ __all__ = [
     "CommunityTenant", "DeploymentSetting", "DevMailboxMessage", "Group", "GroupMember",
     "Invitation", "Lease", "OrgRoleAssignment", "Organization", "OrganizationMember",
     "OutboxMessage", "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode",
-    "SignInFailure", "User", "utcnow",
+    "SignInFailure", "User", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]

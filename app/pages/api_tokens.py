@@ -5,6 +5,7 @@ import reflex as rx
 
 from app.components.common import confirm_button, data_table, error_callout, table_or_cards
 from app.components.layout import shell
+from app.components.shown_once import shown_once
 from app.services.api_tokens import LIFETIMES, MAX_NAME, SCOPES
 from app.states.api_tokens import ApiTokensState as T
 from app.states.shell import ShellState
@@ -33,22 +34,10 @@ def _choice(name: str, control_id: str, options: dict, default: str) -> rx.Compo
 
 
 def _shown_once() -> rx.Component:
-    return rx.cond(T.new_token != "", rx.callout.root(
-        rx.callout.icon(rx.icon("key-round")),
-        rx.vstack(
-            rx.text(rx.text.strong(T.new_token_name), ": copy this token now. It is shown "
-                    "only this once; Commons keeps only a fingerprint of it."),
-            rx.code(T.new_token, id="new-api-token", size="3", high_contrast=True,
-                    style={"word_break": "break-all", "user_select": "all"}),
-            rx.hstack(
-                rx.button(rx.icon("copy", size=14), "Copy token", color_scheme="indigo",
-                          on_click=[rx.set_clipboard(T.new_token),
-                                    rx.toast.info("Token copied.")]),
-                rx.button("I have copied it", variant="soft", color_scheme="gray",
-                          on_click=T.dismiss_token),
-                spacing="3", wrap="wrap"),
-            spacing="2", width="100%"),
-        color_scheme="green", high_contrast=True, role="status", width="100%"))
+    return rx.cond(T.new_token != "", shown_once(
+        rx.text(rx.text.strong(T.new_token_name), ": copy this token now. It is shown only "
+                "this once; Commons keeps only a fingerprint of it."),
+        T.new_token, element_id="new-api-token", what="token", dismiss=T.dismiss_token))
 
 
 def _create() -> rx.Component:

@@ -8,7 +8,8 @@ from app.states.audit import AuditState as A
 
 TARGETS = [("all", "Every target"), ("invitation", "Invitations"), ("community", "Communities"),
            ("organization", "Organizations"), ("group", "Groups"), ("role", "Roles"),
-           ("user", "Users"), ("api_token", "API tokens")]
+           ("user", "Users"), ("api_token", "API tokens"),
+           ("webhook", "Webhooks")]
 
 
 def _event(e) -> rx.Component:

@@ -47,6 +47,16 @@ def record(
 _WRITTEN = "commons.audit_events"
 
 
+@event.listens_for(Session, "before_commit")
+def _queue_webhooks(db: Session) -> None:
+    """The webhook deliveries the recorded events call for, in the same transaction."""
+    events = db.info.get(_WRITTEN)
+    if events:
+        from app.services.webhook_outbox import enqueue  # it builds on this module
+
+        enqueue(db, events)
+
+
 @event.listens_for(Session, "after_transaction_end")
 def _forget_written(db: Session, transaction) -> None:
     """A session used for several units of work (tests, scripts) starts each one afresh."""

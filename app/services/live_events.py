@@ -34,9 +34,9 @@ _PHRASES = {
     "community.remove_tenant": "removed a tenant",
     "community.leave": "left a community",
 }
-# Events about a group or a role say which one, as the audit log does ("Alice Admin
-# deleted the group Support", "… changed the role Auditor").
-_NAMED = ("group", "role")
+# Events about a group, a role or a webhook endpoint say which one, as the audit log does
+# ("Alice Admin deleted the group Support", "… changed the role Auditor").
+_NAMED = ("group", "role", "webhook")
 
 
 def _readable(db: Session, viewer: Viewer, event: AuditEvent) -> bool:

@@ -83,6 +83,8 @@ def live_app(request, smtp_server):
            "COMMONS_DATABASE_URL": f"sqlite:///{data / 'e2e.db'}", "COMMONS_DEMO": "1",
            "COMMONS_SMTP_URL": smtp_server.url, "COMMONS_BASE_URL": f"http://localhost:{port}",
            "COMMONS_SECRET_KEY": "e2e-secret-key-0123456789abcdef",
+           # webhooks may call the tests' receivers on loopback (tests/webhook_receiver.py)
+           "COMMONS_OUTBOUND_ALLOW_PRIVATE": "1",
            **_mode_env(request.param)}
     env.pop("PYTEST_CURRENT_TEST", None)
     if request.param == "one-worker":

@@ -139,6 +139,7 @@ def test_a_member_is_shown_only_what_they_may_use(browser, live_app):
     expect(nav.get_by_text("User Management")).to_have_count(0)
     frank.get_by_role("button", name="Account menu").click()
     expect(frank.get_by_role("menuitem", name="Managed Communities")).to_have_count(0)
+    expect(frank.get_by_role("menuitem", name="Webhooks")).to_have_count(0)
     frank.keyboard.press("Escape")
     nav.get_by_role("link", name="Communities").click()
     expect(frank.get_by_role("note")).to_contain_text(

@@ -1,0 +1,106 @@
+"""Webhook deliveries written in the transaction that made the change: from the audit
+events it recorded (each action's event type in app/domain/webhook_events.py), for the
+endpoints of the organizations that take part, each with only what they may see; and
+`invitation.expired`, once, by the sweep that notices an invitation ran out."""
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, tuple_
+from sqlmodel import Session, select
+
+from app.domain import invitation_status as st
+from app.domain import webhook_events as we
+from app.models import AuditEvent, Community, DeploymentSetting, Invitation, WebhookEndpoint
+from app.services.webhooks import queue
+
+EXPIRED_UNTIL = "webhooks.expired_until"  # the sweep has announced expiries up to here
+SWEEP_BATCH = 500
+
+
+def _endpoints(db: Session, organization_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
+    found: dict[int, list[WebhookEndpoint]] = {}
+    if organization_ids:
+        for e in db.exec(select(WebhookEndpoint).where(
+                WebhookEndpoint.organization_id.in_(organization_ids),
+                WebhookEndpoint.status == "active")).all():
+            found.setdefault(e.organization_id, []).append(e)
+    return found
+
+
+def _invitation_audience(inv: Invitation, acting: int | None) -> set[int]:
+    """The organizations that see an invitation: the inviting one, the one it invites
+    into, the tenant that accepted it, and whoever acted on it."""
+    return {o for o in (inv.organization_id, inv.target_organization_id,
+                        inv.accepted_for_organization_id, acting) if o}
+
+
+def _membership(db: Session, event: AuditEvent, event_type: str) -> tuple[set[int], dict]:
+    community = db.get(Community, event.target_id)
+    details = event.details or {}
+    data = {"community_id": event.target_id}
+    audience = {event.organization_id, community.organization_id if community else None}
+    if event_type == we.MEMBER_REMOVED:
+        data["user_id"] = details.get("user_id")
+    else:
+        data["organization_id"] = details.get("organization_id")
+        audience.add(details.get("organization_id"))
+    return {o for o in audience if o}, data
+
+
+def enqueue(db: Session, events: list[AuditEvent]) -> int:
+    """Queue the deliveries `events` call for; returns how many. Nothing is read when no
+    organization has an endpoint (the common case costs one query)."""
+    mapped = [(e, we.FROM_AUDIT[e.action]) for e in events if e.action in we.FROM_AUDIT]
+    if not mapped or db.exec(select(WebhookEndpoint.id).where(
+            WebhookEndpoint.status == "active").limit(1)).first() is None:
+        return 0
+    invitations = {i.id: i for i in db.exec(select(Invitation).where(Invitation.id.in_(
+        {e.target_id for e, _ in mapped if e.target_type == "invitation"}))).all()}
+    planned = []
+    for event, event_type in mapped:
+        if event.target_type == "invitation":
+            inv = invitations.get(event.target_id)
+            if inv is None:
+                continue
+            audience = _invitation_audience(inv, event.organization_id)
+            data = we.invitation_data(inv, we.STATUS_OF[event_type])
+        else:
+            audience, data = _membership(db, event, event_type)
+        planned.append((audience, event_type, we.body(event_type, event.at, data), event.at))
+    return _queue_for(db, planned)
+
+
+def _queue_for(db: Session, planned: list[tuple[set[int], str, str, datetime]]) -> int:
+    endpoints = _endpoints(db, set().union(*(a for a, _, _, _ in planned)) if planned else set())
+    count = 0
+    for audience, event_type, body, at in planned:
+        for organization_id in sorted(audience):
+            for endpoint in endpoints.get(organization_id, []):
+                if we.wanted(event_type, endpoint.events):
+                    queue(db, endpoint.id, event_type, body, at)
+                    count += 1
+    return count
+
+
+def sweep_expired(db: Session, now: datetime) -> int:
+    """Announce invitations that ran out since the last sweep (pending, their expiry
+    passed), each once; returns how many. The first sweep starts from now. The mark is
+    (expiry, id) of the last one announced, so a batch never stops inside an instant."""
+    mark = db.get(DeploymentSetting, EXPIRED_UNTIL)
+    if mark is None:
+        db.add(DeploymentSetting(name=EXPIRED_UNTIL, value=f"{now.isoformat()}|0"))
+        return 0
+    at, _, last_id = mark.value.partition("|")
+    after = tuple_(Invitation.expires_at, Invitation.id) > tuple_(
+        bindparam("since", datetime.fromisoformat(at), type_=Invitation.expires_at.type),
+        bindparam("since_id", int(last_id or 0), type_=Invitation.id.type))
+    rows = db.exec(select(Invitation).where(
+        Invitation.status == st.PENDING, after, Invitation.expires_at <= now)
+        .order_by(Invitation.expires_at, Invitation.id).limit(SWEEP_BATCH)).all()
+    mark.value = (f"{rows[-1].expires_at.isoformat()}|{rows[-1].id}"
+                  if len(rows) == SWEEP_BATCH else f"{now.isoformat()}|0")
+    db.add(mark)
+    return _queue_for(db, [(_invitation_audience(inv, None), we.EXPIRED,
+                            we.body(we.EXPIRED, inv.expires_at,
+                                    we.invitation_data(inv, st.EXPIRED)), now)
+                           for inv in rows])
