@@ -147,3 +147,20 @@ def test_the_reference_page_reads_without_anything_from_elsewhere(api):
     assert "/api/v1/invitations/{invitation_id}/revoke" in text and "Bearer" in text
     assert "<script" not in text  # and nothing loaded from elsewhere:
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+
+
+def test_the_page_s_filters_narrow_the_list(api, engine):
+    alice = token(engine)
+    [made] = invite(api, engine, alice, "filters@partner.example")
+
+    def ids(**params) -> list[int]:
+        reply = api.get("/api/v1/invitations", params=params, headers=alice)
+        assert reply.status_code == 200, reply.text
+        return [r["id"] for r in reply.json()["items"]]
+
+    assert made in ids(kind="tenant", community_id=wind(engine), status="pending")
+    assert made not in ids(kind="community_user")
+    assert made not in ids(community_id=wind(engine) + 1)
+    assert made not in ids(renewal_asked="true")  # nobody asked for a new one
+    assert made not in ids(expiring="true")  # 14 days left
+    assert made not in ids(delivery_failed="true")

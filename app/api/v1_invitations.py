@@ -30,6 +30,9 @@ async def list_invitations(caller: Reader, response: Response,
                            delivery_failed: bool = Query(
                                False, description="Only those whose mail could not be "
                                                   "delivered"),
+                           renewal_asked: bool = Query(
+                               False, description="Expired ones whose recipient asked for "
+                                                  "a new invitation"),
                            sort: str = Query("sent", pattern="^(sent|expires|recipient|kind)$"),
                            order: str = Query("desc", pattern="^(asc|desc)$"),
                            limit: int = Query(50, ge=1, le=MAX_PAGE),
@@ -39,13 +42,15 @@ async def list_invitations(caller: Reader, response: Response,
     params = {"kind": kind, "status": status, "direction": direction, "q": q, "sort": sort,
               "order": order, "place": f"c:{community_id}" if community_id else "",
               "expiring": "1" if expiring else "",
-              "delivery": "failed" if delivery_failed else ""}
+              "delivery": "failed" if delivery_failed else "",
+              "renewal": "1" if renewal_asked else ""}
     (rows, cursor), _, _ = await caller.run(lambda db, v: il.page(
         db, v, il.filters_from(params), utcnow(), after=after, size=limit,
         order=il.order_from(params)))
     shown = {"kind": kind, "status": status, "direction": direction, "q": q,
              "community_id": community_id, "expiring": "true" if expiring else "",
-             "delivery_failed": "true" if delivery_failed else "", "sort": sort,
+             "delivery_failed": "true" if delivery_failed else "",
+             "renewal_asked": "true" if renewal_asked else "", "sort": sort,
              "order": order, "limit": limit}
     return {"items": rows, "next": next_link(response, "/invitations", shown, cursor)}
 
