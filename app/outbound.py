@@ -4,16 +4,23 @@
 the check and the connection (DNS rebinding), and it never follows a redirect.
 """
 
+import concurrent.futures
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 MAX_RESPONSE_BYTES = 64 * 1024
+RESOLVE_SECONDS = 3
+MAX_ADDRESSES = 2  # tried in turn, each within what is left of the call's time
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(4, thread_name_prefix="outbound-dns")
 RESPONSE_CHARS = 500
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # site prefixes (RFC 8215): refused
 
 
 class OutboundRefused(ValueError):
@@ -46,7 +53,10 @@ def _embedded_ipv4(ip):
 
 
 def _is_public(address: str) -> bool:
-    ip = _embedded_ipv4(ipaddress.ip_address(address))
+    raw = ipaddress.ip_address(address)
+    if raw.version == 6 and raw in _LOCAL_NAT64:  # a site's own translator: local reach
+        return False
+    ip = _embedded_ipv4(raw)
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
@@ -55,9 +65,12 @@ def _is_loopback(address: str) -> bool:
 
 
 def _resolve(host: str, port: int, resolve) -> list[str]:
+    """The host's addresses, or OutboundRefused; a resolver that does not answer within
+    RESOLVE_SECONDS counts as none (so a caller never waits on a silent nameserver)."""
+    lookup = _RESOLVER.submit(resolve, host, port, type=socket.SOCK_STREAM)
     try:
-        found = resolve(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
+        found = lookup.result(timeout=RESOLVE_SECONDS)
+    except (OSError, UnicodeError, ValueError, concurrent.futures.TimeoutError):
         found = []
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     if not addresses:
@@ -80,6 +93,10 @@ def _inspect(url: str, allow_private: bool, resolve) -> _Target:
     host = parts.hostname
     if not host:
         raise OutboundRefused(f"The URL has no host: {url}.")
+    try:  # an international name is called by its ASCII (xn--) form
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise OutboundRefused(f"The URL's host is not a valid name: {url}.") from None
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     if not 1 <= port <= 65535:
@@ -92,7 +109,9 @@ def _inspect(url: str, allow_private: bool, resolve) -> _Target:
     if refused and not allow_private:
         raise OutboundRefused("Commons does not call private, loopback or link-local "
                               f"addresses: {refused[0]} ({host}).")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # a character outside ASCII in the path or query is sent percent-encoded
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~") + (
+        f"?{quote(parts.query, safe='/%:@!$&()*+,;=-._~?')}" if parts.query else "")
     return _Target(parts.scheme, host, port, path, addresses)
 
 
@@ -108,12 +127,14 @@ class _PinnedConnection(http.client.HTTPConnection):
         super().__init__(target.host, target.port, timeout=timeout)
         self.default_port = 443 if target.scheme == "https" else 80
         self._target = target
+        self.raw: socket.socket | None = None  # kept when the response takes the socket
 
     def connect(self):
-        error = None
-        for address in self._target.addresses:
-            try:
-                self.sock = socket.create_connection((address, self.port), self.timeout)
+        error, tried = None, self._target.addresses[:MAX_ADDRESSES]
+        for address in tried:
+            try:  # the call's time shared among the addresses tried
+                self.sock = self.raw = socket.create_connection(
+                    (address, self.port), self.timeout / len(tried))
                 break
             except OSError as err:
                 error = err
@@ -140,15 +161,33 @@ def _failure(err: Exception, timeout: float) -> str:
 
 def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private: bool,
          resolve=socket.getaddrinfo) -> tuple[int, str]:
-    """POST `body`; (status, start of the answer). A 3xx is returned, not followed."""
+    """POST `body`; (status, start of the answer). A 3xx is returned, not followed. The
+    whole call, from connecting to the last byte read, ends within `timeout` seconds: a
+    server that trickles its answer is cut off then."""
     target = _inspect(url, allow_private, resolve)
     connection = _PinnedConnection(target, timeout)
+    expired = threading.Event()
+
+    def cut_off():
+        expired.set()
+        sock = connection.raw
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    deadline = threading.Timer(timeout, cut_off)
+    deadline.daemon = True
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
         text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", errors="replace")
+        if expired.is_set():
+            raise TimeoutError()
         return response.status, text[:RESPONSE_CHARS]
     except (OSError, http.client.HTTPException) as err:
-        raise OutboundFailed(_failure(err, timeout)) from err
+        raise OutboundFailed(_failure(TimeoutError() if expired.is_set() else err,
+                                      timeout)) from err
     finally:
+        deadline.cancel()
         connection.close()

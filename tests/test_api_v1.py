@@ -164,3 +164,9 @@ def test_the_page_s_filters_narrow_the_list(api, engine):
     assert made not in ids(renewal_asked="true")  # nobody asked for a new one
     assert made not in ids(expiring="true")  # 14 days left
     assert made not in ids(delivery_failed="true")
+
+
+@pytest.mark.parametrize("cursor", ["x|²", "2026-01-01T00:00:00|5", "2026-01-01|1", "|", "a|-1"])
+def test_a_forged_cursor_is_an_answer_never_a_500(api, engine, cursor):
+    reply = api.get("/api/v1/invitations", params={"after": cursor}, headers=token(engine))
+    assert reply.status_code in (200, 422), reply.text

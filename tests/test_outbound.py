@@ -5,6 +5,7 @@ import http.server
 import socket
 import ssl
 import threading
+import time
 
 import pytest
 from cryptography import x509
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from app import outbound
 from app.outbound import OutboundFailed, OutboundRefused, check_url, post
 
 
@@ -56,7 +58,7 @@ def test_the_port_in_the_url_is_resolved():
     "192.0.2.1", "198.18.0.1",
     "::1", "::", "fe80::1", "fe80::1%1", "fc00::1", "fd12:3456::1", "ff02::1", "ff0e::1",
     "2001:db8::1", "::ffff:10.0.0.5", "::ffff:127.0.0.1", "::ffff:169.254.169.254",
-    "2002:a00:5::", "64:ff9b::a00:5", "::a00:5", "100::1",
+    "2002:a00:5::", "64:ff9b::a00:5", "64:ff9b:1::5db8:d70e", "::a00:5", "100::1",
 ])
 def test_a_non_public_address_is_refused(address):
     assert refused_message("https://hooks.example.com/in", address) == (
@@ -237,6 +239,49 @@ def test_post_times_out_on_a_server_that_does_not_answer(server):
         post(f"http://hooks.commons.test:{server.server_address[1]}/", b"", {}, timeout=0.3,
              allow_private=True, resolve=LOCAL)
     assert str(failed.value) == "timed out after 0.3 s"
+
+
+def test_a_server_that_trickles_its_answer_is_cut_off_at_the_deadline(server):
+    """A byte every 0.1 s never lets a read time out; the call's own deadline ends it."""
+    def trickle(handler):
+        handler.send_response(200)
+        handler.send_header("Content-Length", "1000")
+        handler.end_headers()
+        for _ in range(100):
+            if server.release.wait(0.1):
+                return
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+
+    server.answer = trickle
+    started = time.monotonic()
+    with pytest.raises(OutboundFailed) as failed:
+        post(f"http://hooks.commons.test:{server.server_address[1]}/", b"", {}, timeout=0.5,
+             allow_private=True, resolve=LOCAL)
+    assert str(failed.value) == "timed out after 0.5 s"
+    assert time.monotonic() - started < 5  # not the 10 s the trickle would take
+
+
+def test_a_path_outside_ascii_is_sent_percent_encoded(server):
+    server.answer = _respond(200)
+    post(f"http://hooks.commons.test:{server.server_address[1]}/café?q=é&x=1", b"", {},
+         timeout=5, allow_private=True, resolve=LOCAL)
+    assert [path for path, _, _ in server.seen] == ["/caf%C3%A9?q=%C3%A9&x=1"]
+
+
+def test_a_silent_resolver_counts_as_none(monkeypatch):
+    monkeypatch.setattr(outbound, "RESOLVE_SECONDS", 0.2)
+    released = threading.Event()
+
+    def silent(*args, **kwargs):
+        released.wait(5)
+        return []
+
+    try:
+        with pytest.raises(OutboundRefused, match="could not be resolved"):
+            check_url("https://slow.example/", allow_private=False, resolve=silent)
+    finally:
+        released.set()
 
 
 def test_post_to_a_closed_port_fails_as_connection_refused():

@@ -11,13 +11,21 @@ import threading
 from datetime import timedelta
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from sqlmodel import select
 
 from app import settings as app_settings
 from app.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from app.domain.webhook_events import GIVE_UP
 from app.domain.webhook_signing import new_secret
-from app.models import AuditEvent, Invitation, OutboxMessage, WebhookDelivery, WebhookEndpoint
+from app.models import (
+    AuditEvent,
+    Invitation,
+    OutboxMessage,
+    WebhookDelivery,
+    WebhookEndpoint,
+    utcnow,
+)
 from app.services import community_tenants as ct
 from app.services import tenant_invitations as ti
 from app.services import webhooks as wh
@@ -99,7 +107,10 @@ def test_the_secret_is_shown_once_and_kept_encrypted(db, demo, receiver):
     endpoint_id, secret = endpoint(db, receiver=receiver)
     assert secret.startswith("whsec_")
     stored = db.get(WebhookEndpoint, endpoint_id)
-    assert secret not in stored.secret and wh.unseal(stored.secret) == secret
+    assert secret not in stored.secret
+    assert wh.unseal(stored.secret, stored.organization_id) == secret
+    with pytest.raises(InvalidTag):  # sealed for Contoso: it opens for nobody else
+        wh.unseal(stored.secret, org(db, "fabrikam").id)
     assert "secret" not in json.dumps(wh.list_endpoints(db, viewer(db, "alice"), NOW))
 
 
@@ -321,3 +332,76 @@ def test_another_organization_cannot_see_or_touch_an_endpoint(db, demo, receiver
     assert wh.list_endpoints(db, bob, NOW) == []
     assert db.get(WebhookEndpoint, endpoint_id) is not None
     assert db.exec(select(Invitation)).all() == []
+
+
+def test_a_batch_makes_one_delivery_per_invitation(db, engine, demo, receiver):
+    """Savepoints inside a batch do not queue its events again (each address is written
+    under one)."""
+    from app.models import Community, Role
+    from app.services import parent_invitations as pi
+    from app.services import user_invitations as ui
+
+    alice_ep, _ = endpoint(db, receiver=receiver)
+    dave_ep, _ = endpoint(db, "dave", receiver=receiver)
+    client_a = db.exec(select(Community.id).where(Community.name == "Client A")).one()
+    member = db.exec(select(Role.id).where(Role.key == "community_member")).one()
+    results = ui.invite_users(db, viewer(db, "alice"), [f"p{i}@client-a.example"
+                                                        for i in range(5)],
+                              [client_a], [member], now=NOW, mailer=MAIL.user())
+    db.commit()
+    assert [r["outcome"] for r in results] == ["invited"] * 5
+    assert [d.event_type for d in deliveries(db, alice_ep)] == ["invitation.created"] * 5
+    sent = pi.invite_parent_users(db, viewer(db, "dave"), ["frank", "alice", "nobody"], [],
+                                  now=NOW, secret_key=SECRET, base_url=BASE)
+    db.commit()
+    invited = [r for r in sent if r["outcome"] == "invited"]
+    assert len(invited) == 2
+    assert len(deliveries(db, dave_ep)) == 2
+
+
+def test_redelivering_another_organization_s_delivery_says_what_a_missing_one_says(
+        db, demo, receiver):
+    endpoint_id, _ = endpoint(db, receiver=receiver)
+    delivery = wh.send_test(db, viewer(db, "alice"), endpoint_id, now=NOW)
+    db.commit()
+    said = []
+    for target in (delivery, delivery + 1000):
+        with pytest.raises(NotFound) as refused:
+            wh.redeliver(db, viewer(db, "bob"), target, now=NOW)
+        said.append(str(refused.value))
+    assert said[0] == said[1]
+    for target in (delivery, delivery + 1000):  # a member: refused before anything is read
+        with pytest.raises(PermissionDenied):
+            wh.redeliver(db, viewer(db, "frank"), target, now=NOW)
+
+
+def test_the_running_pump_never_waits_for_a_slow_endpoint(db, engine, demo):
+    """A step starts calls and returns; while the slow endpoint still holds its call, the
+    next step posts to another endpoint."""
+    released = threading.Event()
+    slow = Receiver(answers=[lambda: released.wait(10) and 200]).start()
+    quick = Receiver().start()
+    pump = ws.Pump(engine, worker="pump", allow_private=True, base_url=BASE)
+    try:
+        slow_ep, _ = endpoint(db, url=slow.url)
+        invite(db, at=utcnow())
+        assert pump.step() == set()  # the slow call started, the step returned
+        assert slow.arrived.wait(5)
+        quick_ep, _ = endpoint(db, url=quick.url)
+        wh.send_test(db, viewer(db, "alice"), quick_ep, now=utcnow())
+        db.commit()
+        pump.step()
+        assert quick.arrived.wait(5) and not released.is_set()
+        released.set()
+        deadline = utcnow() + timedelta(seconds=10)
+        while {d.status for ep in (slow_ep, quick_ep) for d in deliveries(db, ep)} != {
+                "delivered"} and utcnow() < deadline:
+            pump.step()
+            released.wait(0.05)
+        assert [d.status for d in deliveries(db, slow_ep)] == ["delivered"]
+        assert [d.status for d in deliveries(db, quick_ep)] == ["delivered"]
+    finally:
+        released.set()
+        pump.close()
+        slow.stop()
+        quick.stop()

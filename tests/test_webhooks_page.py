@@ -65,7 +65,7 @@ def test_a_new_secret_is_sent_once_in_the_shown_once_var_only(world):  # noqa: F
         with Session(world.engine) as db:
             row = db.exec(select(WebhookEndpoint).where(
                 WebhookEndpoint.url == "https://127.0.0.1:9/new-hooks")).one()
-            assert unseal(row.secret) == secret and row.secret != secret
+            assert unseal(row.secret, row.organization_id) == secret and row.secret != secret
     finally:
         world.rebuild()
     assert secret.startswith("whsec_") and added.toasts("success")

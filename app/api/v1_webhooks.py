@@ -43,6 +43,7 @@ async def create_endpoint(caller: Writer, body: EndpointIn, response: Response) 
 
     made = await caller.change(create, _page)
     response.headers["Location"] = f"{PREFIX}/webhooks/{made['id']}"
+    response.headers["Cache-Control"] = "no-store"  # it holds the secret
     return made
 
 
@@ -93,7 +94,8 @@ _toggle(False)
 @api.post(f"{PREFIX}/webhooks/{{endpoint_id}}/rotate-secret", tags=TAGS,
           summary="A new signing secret, in this answer only; the old one also signs for "
                   "24 hours")
-async def rotate_secret(caller: Writer, endpoint_id: Id) -> dict:
+async def rotate_secret(caller: Writer, endpoint_id: Id, response: Response) -> dict:
+    response.headers["Cache-Control"] = "no-store"  # it holds the secret
     return await caller.change(lambda db, v: {
         "secret": wh.rotate_secret(db, v, endpoint_id, now=utcnow()),
         **wh.endpoint(db, v, endpoint_id, utcnow())}, _page)

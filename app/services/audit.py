@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlmodel import Session
 
 from app.domain.audit_sentences import SENTENCES
@@ -49,8 +49,13 @@ _WRITTEN = "commons.audit_events"
 
 @event.listens_for(Session, "before_commit")
 def _queue_webhooks(db: Session) -> None:
-    """The webhook deliveries the recorded events call for, in the same transaction."""
-    events = db.info.get(_WRITTEN)
+    """The webhook deliveries the recorded events call for, in the same transaction: once,
+    at the outer commit (this event also fires when a savepoint is released), and only for
+    the events a rolled-back savepoint did not take away."""
+    if db.in_nested_transaction():
+        return
+    events = [e for e in db.info.get(_WRITTEN, []) if inspect(e).persistent
+              or inspect(e).pending]
     if events:
         from app.services.webhook_outbox import enqueue  # it builds on this module
 

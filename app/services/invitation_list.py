@@ -8,7 +8,7 @@ prefix that many rows share is tested along the sort index instead (see `_walked
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import and_, bindparam, func, literal, tuple_, union, union_all
@@ -71,13 +71,15 @@ class Order:
     def after(self, cursor: str):
         """The keyset condition for rows after `cursor` ("value|id") in this order."""
         value, _, last = cursor.rpartition("|")
-        if not last.isdigit() or int(last) > MAX_ID:
+        if not (last.isascii() and last.isdigit()) or int(last) > MAX_ID:
             raise InvalidInput("That page no longer exists; start from the first page.")
         col, last_id = SORTS[self.key], int(last)
         try:
             key = datetime.fromisoformat(value) if self.key in _DATETIME_SORTS else value
         except ValueError as err:
             raise InvalidInput("That page no longer exists; start from the first page.") from err
+        if isinstance(key, datetime) and key.tzinfo is None:  # as the cursor wrote it: UTC
+            key = key.replace(tzinfo=UTC)
         # a row-value comparison: PostgreSQL seeks the index to it, where the equivalent
         # OR form makes it scan and filter every row before the cursor
         pair = tuple_(col, Invitation.id)

@@ -3,18 +3,27 @@ events it recorded (each action's event type in app/domain/webhook_events.py), f
 endpoints of the organizations that take part, each with only what they may see; and
 `invitation.expired`, once, by the sweep that notices an invitation ran out."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, tuple_
+from sqlalchemy import bindparam, delete, tuple_
 from sqlmodel import Session, select
 
 from app.domain import invitation_status as st
 from app.domain import webhook_events as we
-from app.models import AuditEvent, Community, DeploymentSetting, Invitation, WebhookEndpoint
+from app.domain.limits import MAX_ID
+from app.models import (
+    AuditEvent,
+    Community,
+    DeploymentSetting,
+    Invitation,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.services.webhooks import queue
 
 EXPIRED_UNTIL = "webhooks.expired_until"  # the sweep has announced expiries up to here
 SWEEP_BATCH = 500
+KEEP = timedelta(days=30)  # finished deliveries (their bodies name people) are kept this long
 
 
 def _endpoints(db: Session, organization_ids: set[int]) -> dict[int, list[WebhookEndpoint]]:
@@ -27,11 +36,11 @@ def _endpoints(db: Session, organization_ids: set[int]) -> dict[int, list[Webhoo
     return found
 
 
-def _invitation_audience(inv: Invitation, acting: int | None) -> set[int]:
-    """The organizations that see an invitation: the inviting one, the one it invites
-    into, the tenant that accepted it, and whoever acted on it."""
+def _invitation_audience(inv: Invitation) -> set[int]:
+    """The organizations that take part in an invitation: the inviting one, the one it
+    invites into and the tenant that accepted it (not merely someone who acted on it)."""
     return {o for o in (inv.organization_id, inv.target_organization_id,
-                        inv.accepted_for_organization_id, acting) if o}
+                        inv.accepted_for_organization_id) if o}
 
 
 def _membership(db: Session, event: AuditEvent, event_type: str) -> tuple[set[int], dict]:
@@ -62,7 +71,7 @@ def enqueue(db: Session, events: list[AuditEvent]) -> int:
             inv = invitations.get(event.target_id)
             if inv is None:
                 continue
-            audience = _invitation_audience(inv, event.organization_id)
+            audience = _invitation_audience(inv)
             data = we.invitation_data(inv, we.STATUS_OF[event_type])
         else:
             audience, data = _membership(db, event, event_type)
@@ -88,7 +97,7 @@ def sweep_expired(db: Session, now: datetime) -> int:
     (expiry, id) of the last one announced, so a batch never stops inside an instant."""
     mark = db.get(DeploymentSetting, EXPIRED_UNTIL)
     if mark is None:
-        db.add(DeploymentSetting(name=EXPIRED_UNTIL, value=f"{now.isoformat()}|0"))
+        db.add(DeploymentSetting(name=EXPIRED_UNTIL, value=f"{now.isoformat()}|{MAX_ID}"))
         return 0
     at, _, last_id = mark.value.partition("|")
     after = tuple_(Invitation.expires_at, Invitation.id) > tuple_(
@@ -97,10 +106,22 @@ def sweep_expired(db: Session, now: datetime) -> int:
     rows = db.exec(select(Invitation).where(
         Invitation.status == st.PENDING, after, Invitation.expires_at <= now)
         .order_by(Invitation.expires_at, Invitation.id).limit(SWEEP_BATCH)).all()
-    mark.value = (f"{rows[-1].expires_at.isoformat()}|{rows[-1].id}"
-                  if len(rows) == SWEEP_BATCH else f"{now.isoformat()}|0")
+    if len(rows) == SWEEP_BATCH:
+        mark.value = f"{rows[-1].expires_at.isoformat()}|{rows[-1].id}"
+    elif now > datetime.fromisoformat(at):  # never back (a clock set back repeats nothing)
+        mark.value = f"{now.isoformat()}|{MAX_ID}"
     db.add(mark)
-    return _queue_for(db, [(_invitation_audience(inv, None), we.EXPIRED,
+    return _queue_for(db, [(_invitation_audience(inv), we.EXPIRED,
                             we.body(we.EXPIRED, inv.expires_at,
                                     we.invitation_data(inv, st.EXPIRED)), now)
                            for inv in rows])
+
+
+def sweep(db: Session, now: datetime) -> None:
+    """Each pass of the sender: announce expiries, and forget deliveries finished more
+    than KEEP ago (a few at a time)."""
+    sweep_expired(db, now)
+    old = select(WebhookDelivery.id).where(
+        WebhookDelivery.status.in_(("delivered", "failed")),
+        WebhookDelivery.created_at < now - KEEP).limit(SWEEP_BATCH)
+    db.exec(delete(WebhookDelivery).where(WebhookDelivery.id.in_(old)))

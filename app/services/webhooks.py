@@ -33,23 +33,29 @@ def _cipher() -> AESGCM:
     return AESGCM(get_settings().key("webhook-secrets"))
 
 
-def seal(secret: str) -> str:
+def _bound_to(organization_id: int) -> bytes:
+    """Associated data: a sealed secret opens only on its own organization's endpoint."""
+    return f"webhook-secret:{organization_id}".encode()
+
+
+def seal(secret: str, organization_id: int) -> str:
     nonce = os.urandom(12)
-    box = _cipher().encrypt(nonce, secret.encode(), b"webhook-secret")
+    box = _cipher().encrypt(nonce, secret.encode(), _bound_to(organization_id))
     return base64.urlsafe_b64encode(nonce + box).decode()
 
 
-def unseal(sealed: str) -> str:
+def unseal(sealed: str, organization_id: int) -> str:
     raw = base64.urlsafe_b64decode(sealed.encode())
-    return _cipher().decrypt(raw[:12], raw[12:], b"webhook-secret").decode()
+    return _cipher().decrypt(raw[:12], raw[12:], _bound_to(organization_id)).decode()
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     """The secrets that sign a delivery now: the current one, and the previous one while
     a rotation's overlap lasts."""
-    secrets = [unseal(endpoint.secret)]
+    org = endpoint.organization_id
+    secrets = [unseal(endpoint.secret, org)]
     if endpoint.previous_secret and endpoint.previous_until and now < endpoint.previous_until:
-        secrets.append(unseal(endpoint.previous_secret))
+        secrets.append(unseal(endpoint.previous_secret, org))
     return secrets
 
 
@@ -89,7 +95,8 @@ def create_endpoint(db: Session, viewer: Viewer, url: str, description: str = ""
         raise InvalidInput(f"An organization has at most {MAX_ENDPOINTS} webhook endpoints.")
     secret = new_secret()
     endpoint = WebhookEndpoint(organization_id=viewer.organization_id, url=url,
-                               description=description, events=events, secret=seal(secret),
+                               description=description, events=events,
+                               secret=seal(secret, viewer.organization_id),
                                created_by_user_id=viewer.user_id, created_at=now,
                                updated_at=now)
     db.add(endpoint)
@@ -139,7 +146,7 @@ def rotate_secret(db: Session, viewer: Viewer, endpoint_id: int, *, now: datetim
     endpoint = own_endpoint(db, viewer, endpoint_id)
     secret = new_secret()
     endpoint.previous_secret, endpoint.previous_until = endpoint.secret, now + ROTATION_OVERLAP
-    endpoint.secret, endpoint.updated_at = seal(secret), now
+    endpoint.secret, endpoint.updated_at = seal(secret, endpoint.organization_id), now
     db.add(endpoint)
     audit.record(db, "webhook.rotate_secret", "webhook", endpoint.id, viewer=viewer, at=now,
                  details={"url": endpoint.url})
@@ -171,9 +178,10 @@ def send_test(db: Session, viewer: Viewer, endpoint_id: int, *, now: datetime) -
 
 def redeliver(db: Session, viewer: Viewer, delivery_id: int, *, now: datetime) -> None:
     """Deliver again, with the same `webhook-id` (a receiver that has it may ignore it)."""
+    require_org(viewer, ORG_MANAGE_USERS)
     row = db.get(WebhookDelivery, delivery_id)
-    endpoint = own_endpoint(db, viewer, row.endpoint_id) if row else None
-    if row is None or endpoint is None:
+    endpoint = db.get(WebhookEndpoint, row.endpoint_id) if row else None
+    if endpoint is None or endpoint.organization_id != viewer.organization_id:
         raise NotFound("That delivery does not exist in your organization.")
     if not we.delivery_flags(row.status, row.attempts)["can_redeliver"]:
         raise Conflict("That delivery is on its way already.")

@@ -2,12 +2,16 @@
 signing secret shown once (on adding one, on rotating), test events, enabling, deleting,
 and each endpoint's recent deliveries, which refresh as the background sender works."""
 
+import asyncio
+
 import reflex as rx
 
 from app import routes
 from app.live.topics import register_refresher, webhooks_topic
 from app.models import utcnow
+from app.outbound import OutboundRefused, check_url
 from app.services import webhooks as wh
+from app.settings import get_settings
 from app.states.page import ViewerPage
 from app.states.viewer import run
 
@@ -99,11 +103,19 @@ class WebhooksState(ViewerPage, rx.State):
         return None
 
     @rx.event
-    def save_endpoint(self, endpoint_id: int, form: dict):
+    async def save_endpoint(self, endpoint_id: int, form: dict):
         """Add an endpoint (`endpoint_id` 0; its secret is shown once) or change one; a
-        refusal stays in the dialog and nothing is saved."""
+        refusal stays in the dialog and nothing is saved. The URL's name is looked up off
+        the event loop first, so a nameserver that does not answer keeps no tab waiting."""
         endpoint_id, events = int(endpoint_id), picked_events(form)
         url, about = str(form.get("url", "")), str(form.get("description", ""))
+        if url.strip() and len(url) <= 2000:
+            try:
+                await asyncio.to_thread(check_url, url.strip(),
+                                        allow_private=get_settings().outbound_allow_private)
+            except OutboundRefused as err:
+                self.editor_error = str(err)
+                return None
         done = self._submit(
             lambda db, v: wh.update_endpoint(db, v, endpoint_id, url, about, events,
                                              now=utcnow())
