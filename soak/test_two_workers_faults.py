@@ -153,9 +153,16 @@ def test_a_redis_restart_loses_no_action_and_does_none_twice(deployment, browser
     d.redis.start()
     assert d.invitations_to("it@tenant3.example") == 0  # not done, and the person knows
     # The tabs reconnect and load their pages again (the dialog closes: what it held was
-    # in the state Redis lost); inviting again works, once, and every tab hears of it.
+    # in the state Redis lost); inviting again works, once. Each other tab shows it, heard
+    # or loaded (a tab that reconnects just after the invitation loads it instead of
+    # hearing of it); from then on every tab hears each invitation.
     expect(a.get_by_role("dialog")).to_have_count(0)
-    sent(a, others, "it@tenant3.example")
+    invite(a, "it@tenant3.example")
+    expect(a.get_by_text("Invitation sent to it@tenant3.example")).to_be_visible()
+    for page in others:
+        expect(page.get_by_role("row", name=re.compile("it@tenant3"))).to_be_visible()
+    sent(a, others, "it@tenant4.example")
     assert d.invitations_to("it@tenant3.example") == 1
+    assert d.invitations_to("it@tenant4.example") == 1
     assert d.errors_since(start) == []
     close(a, *others)
