@@ -10,6 +10,7 @@ from app import routes
 from app.api.auth_routes import ROUTES as AUTH_ROUTES
 from app.api.export_routes import ROUTES as EXPORT_ROUTES
 from app.api.link_headers import link_headers
+from app.api.sso_routes import ROUTES as SSO_ROUTES
 from app.api.v1 import api as api_v1
 from app.backend_errors import backend_exception_handler
 from app.db import get_engine, session_scope
@@ -22,6 +23,7 @@ from app.pages.account import account_page
 from app.pages.api_tokens import api_tokens_page
 from app.pages.audit import audit_page
 from app.pages.community import community_page
+from app.pages.identity_provider import identity_provider_page
 from app.pages.invitations import invitations_page
 from app.pages.join import join_page
 from app.pages.managed import managed_page
@@ -41,6 +43,7 @@ from app.states.api_tokens import ApiTokensState
 from app.states.arguments import ArgumentGuard
 from app.states.audit import AuditState
 from app.states.community import CommunityState
+from app.states.identity_provider import IdentityProviderState
 from app.states.invitations import InvitationsState
 from app.states.join import JoinState
 from app.states.lists import (
@@ -58,11 +61,17 @@ from app.states.signin import SignInState
 from app.states.webhooks import WebhooksState
 from app.webhooks.runner import run_webhooks
 
+_HTTP_ROUTES = AUTH_ROUTES + SSO_ROUTES + EXPORT_ROUTES
+if get_settings().demo_idp:  # the demo's own identity provider (app/sso/demo_idp.py)
+    from app.sso.demo_idp import demo_provider
+
+    _HTTP_ROUTES += demo_provider(get_settings()).routes()
+
 app = rx.App(
     # Plain toasts: Sonner's rich colours fall short of 4.5:1 contrast.
     toaster=rx.toast.provider(rich_colors=False, close_button=True, position="bottom-right",
                               pause_when_page_is_hidden=True),
-    api_transformer=[Starlette(routes=AUTH_ROUTES + EXPORT_ROUTES), api_v1, link_headers],
+    api_transformer=[Starlette(routes=_HTTP_ROUTES), api_v1, link_headers],
     stylesheets=["/commons.css"],
     backend_exception_handler=backend_exception_handler,
 )
@@ -100,6 +109,8 @@ _PROTECTED = [
     (account_page, routes.ACCOUNT, "Account", AccountState.load),
     (api_tokens_page, routes.API_TOKENS, "API tokens", ApiTokensState.load),
     (webhooks_page, routes.WEBHOOKS, "Webhooks", WebhooksState.load),
+    (identity_provider_page, routes.IDENTITY_PROVIDER, "Identity provider",
+     IdentityProviderState.load),
 ]
 if get_settings().bench_ping:  # the benchmark's baseline (bench/)
     from app.pages.ping import ping_page

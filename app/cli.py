@@ -1,13 +1,15 @@
 """Command line: `python -m app.cli prepare|run|adopt-secret-key|downgrade REVISION|
-backup FILE|restore FILE`.
+backup FILE|restore FILE|password-sign-in on|off TENANT`.
 
 `prepare` checks the configuration and the services (app/deployment.py), applies migrations
 and seeds the demo data into an empty database; `run` does that, then hands the process over
 to `reflex run` in production mode on one port. `adopt-secret-key` makes the database accept
 a new COMMONS_SECRET_KEY after a deliberate change; `downgrade 0010` takes the database
 back to that migration (the next `prepare` or `run` upgrades it again); `backup` and
-`restore` move every row through a file (app/backup.py), between engines too. Configuration
-mistakes end with one line, not a traceback.
+`restore` move every row through a file (app/backup.py), between engines too.
+`password-sign-in on|off TENANT` lets (or stops) the people of an organization with an
+identity provider sign in with passwords: the operator's way back in when the provider
+fails. Configuration mistakes end with one line, not a traceback.
 """
 
 import os
@@ -97,6 +99,21 @@ def _seed(db, settings: Settings) -> None:
             settings.secret_key, settings.base_url, settings.tenant_invite_days,
             settings.user_invite_days), now)
         print("commons: demo data seeded (password for every demo user: commons-demo)")
+    if settings.demo_idp:
+        from app.sso.demo_idp import ensure_demo_provider
+
+        ensure_demo_provider(db, settings)
+
+
+def demo_idp_log(settings: Settings) -> list[str]:
+    if not settings.demo_idp:
+        return []
+    line = (f"the demo identity provider serves {settings.base_url}/demo-idp for Northwind "
+            "(COMMONS_DEMO_IDP=1): it signs in the demo people with the demo password")
+    if settings.loopback_base_url:
+        return [line]
+    return [f"WARNING: {line}, and COMMONS_BASE_URL is not a loopback address: anyone who "
+            "reaches it and knows the demo password can sign in. Turn COMMONS_DEMO_IDP off."]
 
 
 def downgrade(settings: Settings, revision: str) -> int:
@@ -135,11 +152,37 @@ def restore_from(settings: Settings, path: str) -> int:
     return 0
 
 
+def password_sign_in(settings: Settings, switch: str, tenant: str) -> int:
+    """Turn password sign-in on or off for the organization with alias or Tenant ID
+    `tenant` (its identity provider's setting); one line, exit code 2 when refused."""
+    from app.db import get_engine, session_scope
+    from app.domain.errors import DomainError
+    from app.models import utcnow
+    from app.services.identity_providers import set_password_sign_in
+
+    if switch not in ("on", "off"):
+        raise ConfigError("password-sign-in takes on or off, then the organization's alias "
+                          "or Tenant ID")
+    try:
+        with session_scope(get_engine(settings.database_url)) as db:
+            said = set_password_sign_in(db, tenant, switch == "on", utcnow())
+    except DomainError as err:
+        raise ConfigError(err.message) from None
+    print(f"commons: {said}")
+    return 0
+
+
 TOOLS = {"downgrade": downgrade, "backup": backup_to, "restore": restore_from}
 
 
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "run"
+    if command == "password-sign-in" and len(argv) == 4:
+        try:
+            return password_sign_in(load_settings(), argv[2], argv[3])
+        except ConfigError as err:
+            print(f"commons: {err}", file=sys.stderr)
+            return 2
     if command in TOOLS and len(argv) == 3:
         try:
             return TOOLS[command](load_settings(), argv[2])
@@ -148,7 +191,8 @@ def main(argv: list[str]) -> int:
             return 2
     if command not in {"prepare", "run", "adopt-secret-key"}:
         print("usage: python -m app.cli prepare|run|adopt-secret-key"
-              "|downgrade REVISION|backup FILE|restore FILE", file=sys.stderr)
+              "|downgrade REVISION|backup FILE|restore FILE"
+              "|password-sign-in on|off TENANT", file=sys.stderr)
         return 2
     try:
         settings = load_settings()
@@ -162,7 +206,7 @@ def main(argv: list[str]) -> int:
         print("commons: the database now expects this COMMONS_SECRET_KEY; sessions and links "
               "made with the old key no longer work", file=sys.stderr)
         return 0
-    for line in start_log(settings):
+    for line in start_log(settings) + demo_idp_log(settings):
         print(f"commons: {line}", file=sys.stderr)
     print("commons: pages of these origins may use a session: "
           + ", ".join(settings.allowed_origins), file=sys.stderr)

@@ -1,6 +1,6 @@
 """Outbound HTTP calls (webhooks, identity providers): public HTTPS addresses only.
 
-`post` connects to the very address `check_url` approved, so DNS cannot change between
+`call` (and `post`) connects to the very address `check_url` approved, so DNS cannot change between
 the check and the connection (DNS rebinding), and it never follows a redirect.
 """
 
@@ -164,6 +164,17 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private:
     """POST `body`; (status, start of the answer). A 3xx is returned, not followed. The
     whole call, from connecting to the last byte read, ends within `timeout` seconds: a
     server that trickles its answer is cut off then."""
+    status, text = call("POST", url, body, headers, timeout=timeout,
+                        allow_private=allow_private, resolve=resolve)
+    return status, text[:RESPONSE_CHARS]
+
+
+def call(method: str, url: str, body: bytes | None, headers: dict, *, timeout: float,
+         allow_private: bool, resolve=socket.getaddrinfo,
+         max_bytes: int = MAX_RESPONSE_BYTES) -> tuple[int, str]:
+    """One request to an address `check_url` approves: (status, the answer's first
+    `max_bytes` as text). A 3xx is returned, not followed; the whole call ends within
+    `timeout` seconds. Blocking: call it off the event loop."""
     target = _inspect(url, allow_private, resolve)
     connection = _PinnedConnection(target, timeout)
     expired = threading.Event()
@@ -179,12 +190,12 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private:
     deadline.daemon = True
     deadline.start()
     try:
-        connection.request("POST", target.path, body=body, headers=headers)
+        connection.request(method, target.path, body=body, headers=headers)
         response = connection.getresponse()
-        text = response.read(MAX_RESPONSE_BYTES).decode("utf-8", errors="replace")
+        text = response.read(max_bytes).decode("utf-8", errors="replace")
         if expired.is_set():
             raise TimeoutError()
-        return response.status, text[:RESPONSE_CHARS]
+        return response.status, text
     except (OSError, http.client.HTTPException) as err:
         raise OutboundFailed(_failure(TimeoutError() if expired.is_set() else err,
                                       timeout)) from err

@@ -14,11 +14,15 @@ AUDIT = "/audit"
 ACCOUNT = "/account"
 API_TOKENS = "/api-tokens"
 WEBHOOKS = "/webhooks"
+IDENTITY_PROVIDER = "/identity-provider"
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset/[token]"
 
 API_SIGNIN = "/auth/signin"
 API_SIGNOUT = "/auth/signout"
+API_SSO = "/auth/sso"  # signing in through an organization's identity provider
+API_SSO_START = "/auth/sso/start"
+API_SSO_CALLBACK = "/auth/sso/callback"
 API_SIGN_IN_CODE = "/auth/code"  # a just-created account signs in with a one-minute code
 
 
@@ -52,6 +56,13 @@ def signin(next_path: str | None = None, tenant: str | None = None,
     if params.get("next") == HOME:
         params.pop("next")
     return SIGNIN + ("?" + urlencode(params) if params else "")
+
+
+def sso_start(tenant: str, next_path: str | None = None, expected: str | None = None) -> str:
+    """Sign in through the identity provider of the organization `tenant`."""
+    params = {k: v for k, v in {"tenant": tenant, "next": next_path,
+                                "expected": expected}.items() if v}
+    return API_SSO_START + "?" + urlencode(params)
 
 
 def forgot_password(email: str | None = None) -> str:

@@ -49,6 +49,8 @@ class Settings:
     # COMMONS_OUTBOUND_ALLOW_PRIVATE: webhooks may call loopback and private addresses
     # (tests, the demo); never in production, where an admin could probe the network
     outbound_allow_private: bool = False
+    # the demo's own identity provider under /demo-idp (app/sso/demo_idp.py); `make run`
+    demo_idp: bool = False
     # False when the key was generated into data/secret_key: right for one host only
     secret_key_from_env: bool = False
 
@@ -280,6 +282,7 @@ def load_settings(env: dict | None = None) -> Settings:
         secret_key_from_env=bool(env.get("COMMONS_SECRET_KEY", "").strip()),
         bench_ping=_bool(env, "COMMONS_BENCH_PING", False),
         outbound_allow_private=_bool(env, "COMMONS_OUTBOUND_ALLOW_PRIVATE", False),
+        demo_idp=_bool(env, "COMMONS_DEMO_IDP", False),
     )
 
 

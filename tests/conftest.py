@@ -23,6 +23,7 @@ from app.db import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.services.roles import ensure_builtin_roles  # noqa: E402
 from tests.api_client import api  # noqa: E402,F401  (the HTTP API client fixture)
+from tests.oidc_provider import oidc_provider, oidc_server  # noqa: E402,F401
 
 ENGINES = ["sqlite"] + (["postgresql"] if os.environ.get("COMMONS_TEST_DATABASE_URL") else [])
 

@@ -76,6 +76,7 @@ ACCEPT, JOIN = "app.states.accept.AcceptState.", "app.states.join.JoinState."
 ORG_INVITE = "app.states.org_invite.OrgInviteState."
 LISTS, SHELL = "app.states.lists.", "app.states.shell.ShellState."
 WEBHOOKS = "app.states.webhooks.WebhooksState."
+IDP = "app.states.identity_provider.IdentityProviderState."
 
 HANDLERS: dict[str, Entry] = {
     # --- Community Details (/communities/[cid]): the community id comes from the path ---
@@ -277,6 +278,12 @@ HANDLERS: dict[str, Entry] = {
     WEBHOOKS + "redeliver": Entry(VIEWER, _page("/webhooks", lambda t: (
         "redeliver", {"delivery_id": t.webhook_delivery}))),
     **{WEBHOOKS + h: Entry(UI) for h in ("open_add", "dismiss_secret", "hide_deliveries")},
+    # --- Identity provider (/identity-provider): the viewer's own organization's provider;
+    # no handler names one (the service finds it from the viewer) ---
+    IDP + "live_refresh": _live("/identity-provider"),
+    **{IDP + h: Entry(VIEWER) for h in ("load", "save", "test_connection", "remove")},
+    **{IDP + h: Entry(UI) for h in ("set_typed_issuer", "set_allow_password",
+                                    "set_just_in_time")},
     # --- Reflex's own ---
     **{"reflex.state." + h: Entry(REFLEX) for h in (
         "State.hydrate", "State.hydrate_and_load", "State.set_is_hydrated",
@@ -303,5 +310,6 @@ SETVAR_STATES = [
     "app.states.org_invite.OrgInviteState", "app.states.org_users.OrgUsersState",
     "app.states.shell.ShellState", "app.states.signin.SignInState",
     "app.states.webhooks.WebhooksState",
+    "app.states.identity_provider.IdentityProviderState",
 ]
 HANDLERS.update({f"{s}.setvar": Entry(SETVAR) for s in SETVAR_STATES})

@@ -23,7 +23,7 @@ from tests.test_tenant_invitations import BOB, MAILER, link_token
 
 APP = Path(__file__).resolve().parents[1] / "app"
 ACTION = re.compile(r"(invitation|community|group|role|session|user|organization|password"
-                    r"|account|mail)\.[a-z_]+")
+                    r"|account|mail|identity_provider)\.[a-z_]+")
 
 
 def actions_in_source() -> set[str]:
@@ -43,7 +43,8 @@ def actions_in_source() -> set[str]:
 
 def test_every_action_the_app_records_has_a_sentence():
     found = actions_in_source()
-    assert {"invitation.revoke", "invitation.delivered", "session.sign_in"} <= found
+    assert {"invitation.revoke", "invitation.delivered", "session.sign_in",
+            "identity_provider.updated"} <= found
     assert found - set(SENTENCES) == set(), "add these to SENTENCES in audit_sentences.py"
 
 

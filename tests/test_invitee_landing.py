@@ -147,7 +147,7 @@ def test_after_accepting_the_parent_user_opens_the_child_organization(app_engine
         assert viewer.org_alias == "contoso-retail"
 
 
-def test_the_tenant_invitation_sends_to_sign_in_with_the_address_filled_in(app_engine, demo):
+def test_the_tenant_invitation_sends_to_sign_in_with_the_address_and_tenant_filled_in(app_engine, demo):
     with session_scope() as db:
         _, token = invite_tenant(db)
     with Browser() as browser:
@@ -155,6 +155,7 @@ def test_the_tenant_invitation_sends_to_sign_in_with_the_address_filled_in(app_e
         tab.send(full_name(AcceptState, "load"))
         [away] = tab.send(full_name(AcceptState, "sign_in_instead")).redirects
         assert parse_qs(urlsplit(away).query) == {"user": ["bob@fabrikam.example"],
+                                                  "tenant": ["fabrikam"],
                                                   "next": [f"/invite/{token}"]}
         assert tab.state(AcceptState).community_path.startswith("/communities/")
 

@@ -8,11 +8,11 @@ from tests.helpers import viewer
 
 def test_an_administrator_is_offered_every_page_and_a_member_only_their_own(db, demo):
     assert offered(db, viewer(db, "alice")) == {
-        "users": True, "audit": True, "webhooks": True, "organizations": True,
-        "managed": True}
+        "users": True, "audit": True, "webhooks": True, "identity_provider": True,
+        "organizations": True, "managed": True}
     assert offered(db, viewer(db, "frank")) == {
-        "users": False, "audit": False, "webhooks": False, "organizations": False,
-        "managed": False}
+        "users": False, "audit": False, "webhooks": False, "identity_provider": False,
+        "organizations": False, "managed": False}
     bob = offered(db, viewer(db, "bob"))  # an administrator with no managed community
     assert bob["users"] and bob["managed"] is True  # he may create one
 

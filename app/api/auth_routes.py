@@ -9,12 +9,14 @@ from app import routes
 from app.api.guards import foreign_origin, session_token
 from app.db import session_scope
 from app.domain.errors import DomainError, TooManyAttempts
-from app.models import utcnow
-from app.services.auth import sign_in, sign_out
+from app.models import IdentityProvider, utcnow
+from app.services.auth import PasswordSignInOff, sign_in, sign_out
 from app.services.client_address import request_address
 from app.services.passwords import off_loop
 from app.services.sign_in_codes import sign_in_with_code
 from app.settings import get_settings
+from app.sso.client import logout_url
+from app.sso.discovery import ProviderProblem, discover
 
 
 def _sign_in_unit(**fields) -> str:
@@ -41,7 +43,8 @@ async def signin_route(request: Request):
                                hours=settings.session_hours, ip=request_address(request),
                                user_agent=request.headers.get("user-agent", ""))
     except DomainError as err:
-        code = "throttled" if isinstance(err, TooManyAttempts) else "failed"
+        code = ("throttled" if isinstance(err, TooManyAttempts) else
+                "password-off" if isinstance(err, PasswordSignInOff) else "failed")
         # the form comes back with what was typed, but the password
         return RedirectResponse(routes.signin(next_path, tenant=tenant, user=identifier.strip(),
                                               error=code), status_code=303)
@@ -50,8 +53,11 @@ async def signin_route(request: Request):
 
 def _signed_in(next_path: str, token: str) -> RedirectResponse:
     """On to `next_path` with the session's HttpOnly cookie."""
+    return set_session_cookie(RedirectResponse(next_path, status_code=303), token)
+
+
+def set_session_cookie(response, token: str):
     settings = get_settings()
-    response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(settings.session_cookie, token, max_age=settings.session_hours * 3600,
                         httponly=True, samesite="lax", path="/",
                         secure=settings.secure)
@@ -84,16 +90,32 @@ async def code_route(request: Request):
 
 
 async def signout_route(request: Request):
+    """End the Commons session; a session an identity provider signed in then goes on to
+    the provider's own sign-out (RP-initiated logout), when it offers one."""
     if foreign_origin(request):
         return PlainTextResponse("Cross-site sign-out refused.", status_code=403)
-    with session_scope() as db:
-        sign_out(db, secret_key=get_settings().secret_key,
-                 token=session_token(request), now=utcnow())
-    response = RedirectResponse(routes.SIGNIN, status_code=303)
     settings = get_settings()
+    with session_scope() as db:
+        provider_id = sign_out(db, secret_key=settings.secret_key,
+                               token=session_token(request), now=utcnow())
+        provider = db.get(IdentityProvider, provider_id) if provider_id else None
+    after = await provider_logout(provider) if provider else ""
+    response = RedirectResponse(after or routes.SIGNIN, status_code=303)
     response.delete_cookie(settings.session_cookie, path="/", httponly=True, samesite="lax",
                            secure=settings.secure)
     return response
+
+
+async def provider_logout(provider: IdentityProvider) -> str:
+    """The provider's sign-out address, back to the sign-in page; "" when it has none or
+    cannot be reached now."""
+    settings = get_settings()
+    try:
+        meta = await discover(provider.issuer, allow_private=settings.outbound_allow_private)
+    except ProviderProblem:
+        return ""
+    return logout_url(meta, client_id=provider.client_id,
+                      after=settings.base_url + routes.SIGNIN)
 
 
 ROUTES = [

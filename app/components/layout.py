@@ -13,7 +13,9 @@ NAV = [
     (None, [("Overview", routes.HOME, "layout-dashboard", None)]),
     ("Data Management", [("Communities", routes.COMMUNITIES, "network", None)]),
     ("User Management", [("Users", routes.USERS, "users", "users"),
-                         ("Audit log", routes.AUDIT, "scroll-text", "audit")]),
+                         ("Audit log", routes.AUDIT, "scroll-text", "audit"),
+                         ("Identity provider", routes.IDENTITY_PROVIDER, "key-round",
+                          "identity_provider")]),
     (None, [("Organizations", routes.ORGANIZATIONS, "building-2", "organizations"),
             ("Invitations", routes.INVITATIONS, "mail", None)]),
 ]

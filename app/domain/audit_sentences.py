@@ -191,6 +191,38 @@ def _role(verb: str) -> Callable[[_Say], str]:
     return lambda s: f"{s.who} {verb} the role {s.d.get('name') or 'a role'}"
 
 
+_PROVIDER_FIELDS = {"name": "name", "issuer": "issuer URL", "client_id": "client ID",
+                    "client_secret": "client secret", "scopes": "scopes",
+                    "email_claim": "email claim", "domains": "email domains",
+                    "password_sign_in": "password sign-in",
+                    "just_in_time": "account creation for new people"}
+
+
+def _provider(s: _Say) -> str:
+    name = s.d.get("name")
+    return f"the identity provider {name}" if name else "an identity provider"
+
+
+def _on_off(value) -> str:
+    return {True: "on", False: "off"}.get(value, "")
+
+
+def _provider_updated(s: _Say) -> str:
+    changed = [c for c in s.d.get("changed") or [] if c in _PROVIDER_FIELDS]
+    said = f"{s.who} changed {_provider(s)}"
+    if changed:
+        said += f" ({', '.join(_PROVIDER_FIELDS[c] for c in changed)})"
+    turned = _on_off(s.d.get("password_sign_in"))
+    return said + (f", turning password sign-in {turned}"
+                   if "password_sign_in" in changed and turned else "")
+
+
+def _password_sign_in(s: _Say) -> str:
+    turned = _on_off(s.d.get("password_sign_in"))
+    return (f"Password sign-in was turned {turned}" if turned
+            else "Password sign-in was switched") + f" from the command line for {_provider(s)}"
+
+
 SENTENCES: dict[str, Callable[[_Say], str]] = {
     "invitation.send": lambda s: f"{s.who} invited {s.recipient} to {s.place}",
     "invitation.resend": lambda s: f"{s.who} sent {s.invitation} again, with a new link",
@@ -230,7 +262,13 @@ SENTENCES: dict[str, Callable[[_Say], str]] = {
     "role.delete": _role("deleted"),
     "organization.create": lambda s: f"{s.who} created the organization "
                                      f"{s.d.get('name') or 'a new organization'}",
-    "session.sign_in": lambda s: f"{s.who} signed in",
+    "session.sign_in": lambda s: f"{s.who} signed in"
+                                 + (f" through {s.d['provider']}" if s.d.get("provider") else ""),
+    "user.identity_linked": lambda s: f"{s.who} signed in through "
+                                      f"{s.d.get('provider') or 'an identity provider'} for the "
+                                      "first time, which linked their account to it",
+    "user.created_just_in_time": lambda s: f"{s.who} got an account by signing in through "
+                                           f"{s.d.get('provider') or 'an identity provider'}",
     "session.sign_in_with_code": lambda s: f"{s.who} signed in at once after creating "
                                            "their account from an invitation",
     "session.sign_out": lambda s: f"{s.who} signed out",
@@ -262,6 +300,11 @@ SENTENCES: dict[str, Callable[[_Say], str]] = {
     "webhook.test": lambda s: f"{s.who} sent a test event to {s.d.get('url', '')}",
     "webhook.redeliver": lambda s: f"{s.who} asked to deliver a {s.d.get('type', 'webhook')} "
                                    f"event again to {s.d.get('url', '')}",
+    "identity_provider.created": lambda s: f"{s.who} set up {_provider(s)} for single "
+                                           "sign-on",
+    "identity_provider.updated": _provider_updated,
+    "identity_provider.removed": lambda s: f"{s.who} removed {_provider(s)}",
+    "identity_provider.password_sign_in": _password_sign_in,
     "user.create": lambda s: f"{s.who} created an account"
                              + (f" for {s.d['email']}" if s.d.get("email") else "")
                              + " from an invitation",

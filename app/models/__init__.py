@@ -16,14 +16,16 @@ from app.models.community import Community, CommunityMember, CommunityMemberRole
 from app.models.deployment import DeploymentSetting
 from app.models.invitation import Invitation
 from app.models.mail import DevMailboxMessage, OutboxMessage
+from app.models.sso import ExternalIdentity, IdentityProvider, IdentityProviderDomain, SsoLogin
 from app.models.tenancy import Organization, OrganizationMember, User
 from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AuditEvent", "ApiToken",
     "AuthSession", "Community", "CommunityMember", "CommunityMemberRole",
-    "CommunityTenant", "DeploymentSetting", "DevMailboxMessage", "Group", "GroupMember",
+    "CommunityTenant", "DeploymentSetting", "DevMailboxMessage", "ExternalIdentity", "Group",
+    "GroupMember", "IdentityProvider", "IdentityProviderDomain",
     "Invitation", "Lease", "OrgRoleAssignment", "Organization", "OrganizationMember",
     "OutboxMessage", "PasswordReset", "ResetRequest", "Role", "RolePermission", "SignInCode",
-    "SignInFailure", "User", "WebhookDelivery", "WebhookEndpoint", "utcnow",
+    "SignInFailure", "SsoLogin", "User", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]

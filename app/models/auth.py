@@ -21,6 +21,8 @@ class AuthSession(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)
     last_seen_at: datetime | None = None  # to within a few minutes (app/services/auth.py)
+    # signed in through this organization's identity provider: it stays in that organization
+    provider_id: int | None = Field(default=None, foreign_key="identityprovider.id")
 
 
 class SignInFailure(SQLModel, table=True):

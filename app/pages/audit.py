@@ -9,7 +9,7 @@ from app.states.audit import AuditState as A
 TARGETS = [("all", "Every target"), ("invitation", "Invitations"), ("community", "Communities"),
            ("organization", "Organizations"), ("group", "Groups"), ("role", "Roles"),
            ("user", "Users"), ("api_token", "API tokens"),
-           ("webhook", "Webhooks")]
+           ("webhook", "Webhooks"), ("identity_provider", "Identity provider")]
 
 
 def _event(e) -> rx.Component:

@@ -60,6 +60,19 @@ def _accepted() -> rx.Component:
         spacing="3", width="100%")
 
 
+def _through_provider() -> rx.Component:
+    """The invited address's organization signs in through its identity provider."""
+    inv = J.invitation
+    return rx.vstack(
+        rx.text(inv["recipient"].to(str), " signs in through ", inv["sso_name"].to(str),
+                ". Sign in there to accept."),
+        rx.button(rx.el.a(rx.icon("key-round", size=16, aria_hidden="true"),
+                          "Sign in with ", inv["sso_name"].to(str), href=J.sso_href,
+                          id="sso-sign-in"),
+                  as_child=True, size="3"),
+        spacing="3")
+
+
 def _respond() -> rx.Component:
     inv = J.invitation
     return rx.fragment(
@@ -71,11 +84,13 @@ def _respond() -> rx.Component:
                               rx.button("Sign in as someone else", variant="soft",
                                         on_click=J.sign_in), spacing="3"),
                     rx.button("Accept", size="3", on_click=J.accept, loading=J.busy)),
-            rx.cond(inv["has_account"].to(bool),
-                    rx.vstack(rx.text("Sign in with your Commons account to accept."),
-                              rx.button("Sign in to accept", size="3", on_click=J.sign_in),
-                              spacing="3"),
-                    _create_account()),
+            rx.cond(inv["sso_name"].to(str) != "", _through_provider(),
+                    rx.cond(inv["has_account"].to(bool),
+                            rx.vstack(rx.text("Sign in with your Commons account to accept."),
+                                      rx.button("Sign in to accept", size="3",
+                                                on_click=J.sign_in),
+                                      spacing="3"),
+                            _create_account())),
         ),
     )
 

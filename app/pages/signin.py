@@ -48,16 +48,32 @@ def tenant_step() -> rx.Component:
     )
 
 
-def identity_step() -> rx.Component:
+def _change_tenant() -> rx.Component:
+    return rx.hstack(
+        rx.text("Tenant: ", rx.text.strong(SignInState.tenant), size="2"),
+        rx.spacer(),
+        rx.button("Change", type="button", variant="ghost", size="1",
+                  on_click=SignInState.back),
+        width="100%", align="center",
+    )
+
+
+def provider_button() -> rx.Component:
+    """Sign in with the organization's identity provider (a full page load there)."""
+    return rx.cond(SignInState.sso_name != "", rx.vstack(
+        rx.button(rx.el.a(rx.icon("key-round", size=16, aria_hidden="true"),
+                          "Sign in with ", SignInState.sso_name, href=SignInState.sso_href,
+                          id="sso-sign-in"),
+                  as_child=True, size="3", width="100%"),
+        rx.cond(SignInState.password_allowed,
+                rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color_scheme="gray"),
+                          rx.separator(size="4"), align="center", width="100%")),
+        spacing="3", width="100%"), rx.fragment())
+
+
+def password_form() -> rx.Component:
     return NativeForm.create(
         rx.vstack(
-            rx.hstack(
-                rx.text("Tenant: ", rx.text.strong(SignInState.tenant), size="2"),
-                rx.spacer(),
-                rx.button("Change", type="button", variant="ghost", size="1",
-                          on_click=SignInState.back),
-                width="100%", align="center",
-            ),
             rx.el.input(type="hidden", name="tenant", value=SignInState.tenant),
             rx.el.input(type="hidden", name="next", value=SignInState.next_path),
             _field("Email or username", "identifier", rx.input(
@@ -73,6 +89,17 @@ def identity_step() -> rx.Component:
             spacing="4", width="100%",
         ),
         method="post", action=routes.API_SIGNIN, width="100%",
+    )
+
+
+def identity_step() -> rx.Component:
+    return rx.vstack(
+        _change_tenant(),
+        provider_button(),
+        rx.cond(SignInState.password_allowed, password_form(),
+                rx.text("Password sign-in is turned off for this organization.", size="2",
+                        color_scheme="gray")),
+        spacing="4", width="100%",
     )
 
 
@@ -100,7 +127,9 @@ def signin_page() -> rx.Component:
     return card_page(
         rx.cond(SignInState.step == 1, "Sign in", "Verify your identity"),
         rx.cond(SignInState.step == 1, "Enter the Tenant ID or alias of your organization.",
-                "Sign in with your email or username and password."),
+                rx.cond(SignInState.sso_name != "",
+                        "Sign in through your organization's identity provider.",
+                        "Sign in with your email or username and password.")),
         # The form mounts once the page has loaded, so that its fields start from what
         # was typed and the right one takes the focus.
         rx.cond(rx.State.is_hydrated, rx.fragment(

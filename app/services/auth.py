@@ -22,6 +22,7 @@ from app.domain.tokens import hash_token, new_token
 from app.domain.viewer import Viewer
 from app.models import (
     AuthSession,
+    IdentityProvider,
     Organization,
     OrganizationMember,
     RolePermission,
@@ -79,6 +80,19 @@ def recent_failures(db: Session, column, value: str, now: datetime) -> int:
                    .where(column == value, SignInFailure.at > now - THROTTLE_WINDOW)).one()
 
 
+class PasswordSignInOff(DomainError):
+    def __init__(self, org_name: str, provider_name: str):
+        super().__init__(f"{org_name} signs in through {provider_name}; password sign-in is "
+                         "turned off.")
+
+
+def _password_off(db: Session, org: Organization) -> str:
+    """The name of the organization's provider when it turned password sign-in off."""
+    return db.exec(select(IdentityProvider.name).where(
+        IdentityProvider.organization_id == org.id, IdentityProvider.enabled,
+        IdentityProvider.password_sign_in.is_(False))).first() or ""
+
+
 def _find_member(db: Session, org: Organization, identifier: str) -> User | None:
     ident = identifier.strip().lower()
     column = User.email if "@" in ident else User.username
@@ -120,6 +134,8 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
     if by_address >= MAX_FAILURES_PER_IP:
         return SignInAttempt(refusal=TooManyAttempts(WINDOW_MINUTES))
     org = find_organization(db, tenant)
+    if org is not None and (name := _password_off(db, org)):
+        return SignInAttempt(refusal=PasswordSignInOff(org.name, name))
     user = _find_member(db, org, identifier) if org else None
     key = throttle_key(secret_key, org, user, identifier)
     throttled = recent_failures(db, SignInFailure.key, key, now) >= MAX_FAILURES_PER_ACCOUNT
@@ -138,12 +154,14 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
 
 
 def open_session(db: Session, *, secret_key: str, user_id: int, organization_id: int,
-                 now: datetime, hours: int, ip: str = "", user_agent: str = "") -> str:
-    """A new session of `user_id` in `organization_id`; returns its cookie token (the
-    table keeps only the hash). The caller has checked who this is and records it."""
+                 now: datetime, hours: int, ip: str = "", user_agent: str = "",
+                 provider_id: int | None = None) -> str:
+    """A new session of `user_id` in `organization_id` (through the organization's identity
+    provider `provider_id`, if one signed it in); returns its cookie token (the table
+    keeps only the hash). The caller has checked who this is and records it."""
     token = new_token()
     db.add(AuthSession(token_hash=hash_token(secret_key, token), user_id=user_id,
-                       organization_id=organization_id, created_at=now,
+                       organization_id=organization_id, created_at=now, provider_id=provider_id,
                        expires_at=now + timedelta(hours=hours), last_seen_at=now,
                        ip=ip[:64] or None, user_agent=user_agent[:300] or None))
     db.flush()
@@ -210,24 +228,37 @@ def _viewer(db: Session, user: User, org: Organization, *, session_id: int,
     )
 
 
-def sign_out(db: Session, *, secret_key: str, token: str | None, now: datetime) -> None:
-    """End the session of `token` (nothing happens for an unknown or ended one)."""
+def sign_out(db: Session, *, secret_key: str, token: str | None, now: datetime) -> int | None:
+    """End the session of `token` (nothing happens for an unknown or ended one); returns
+    the identity provider that signed it in, if one did."""
     if not token:
-        return
+        return None
     session = db.exec(select(AuthSession).where(
         AuthSession.token_hash == hash_token(secret_key, token),
         AuthSession.ended_at.is_(None))).first()
-    if session is not None:
-        session.ended_at = now
-        audit.record(db, "session.sign_out", "user", session.user_id, at=now,
-                     actor_user_id=session.user_id, organization_id=session.organization_id)
+    if session is None:
+        return None
+    session.ended_at = now
+    audit.record(db, "session.sign_out", "user", session.user_id, at=now,
+                 actor_user_id=session.user_id, organization_id=session.organization_id)
+    return session.provider_id
+
+
+def _through_provider(db: Session, viewer: Viewer) -> bool:
+    """The viewer's session was signed in by an identity provider: it stays in that
+    organization (else a provider could reach other organizations' data)."""
+    return db.exec(select(AuthSession.provider_id).where(
+        AuthSession.id == viewer.session_id)).first() is not None
 
 
 def switchable_organizations(db: Session, viewer: Viewer) -> list[dict]:
-    """Organizations the viewer may switch into: memberships, and below a switch right."""
+    """Organizations the viewer may switch into: memberships, and below a switch right;
+    none but its own for a session an identity provider signed in."""
     memberships = db.exec(select(OrganizationMember.organization_id)
                           .where(OrganizationMember.user_id == viewer.user_id)).all()
-    reachable = set(memberships)
+    if _through_provider(db, viewer):
+        memberships = []
+    reachable = set(memberships) or {viewer.organization_id}
     for org_id in memberships:
         if ORG_SWITCH_INTO_CHILDREN in org_permissions(db, viewer.user_id, org_id):
             reachable |= _descendants(db, org_id)
@@ -254,6 +285,10 @@ def switch_organization(db: Session, viewer: Viewer, tenant_id: str, *,
     target = find_organization(db, tenant_id)
     if target is None:
         raise PermissionDenied("You cannot switch to that organization.")
+    if target.id != viewer.organization_id and _through_provider(db, viewer):
+        raise PermissionDenied(f"You signed in through {viewer.org_name}'s identity provider, "
+                               "so this session stays in it. Sign in with a password to "
+                               "switch.")
     is_member = db.exec(select(OrganizationMember.id).where(
         OrganizationMember.user_id == viewer.user_id,
         OrganizationMember.organization_id == target.id)).first() is not None

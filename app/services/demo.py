@@ -24,6 +24,17 @@ DEMO_USERS = [
 ]
 
 
+# (name, alias, parent alias)
+ORGANIZATIONS = [
+    ("Contoso Energy", "contoso", None),
+    ("Fabrikam Utilities", "fabrikam", None),
+    ("Northwind Traders", "northwind", None),
+    ("Contoso Retail", "contoso-retail", "contoso"),
+    ("Contoso Retail East", "contoso-retail-east", "contoso-retail"),
+]
+DEMO_ORGANIZATIONS = tuple(alias for _, alias, _ in ORGANIZATIONS)
+
+
 def is_empty(db: Session) -> bool:
     return db.exec(select(Organization.id)).first() is None
 
@@ -33,13 +44,7 @@ def seed_demo(db: Session, now: datetime) -> dict[str, Organization]:
     alias."""
     ensure_builtin_roles(db)
     orgs: dict[str, Organization] = {}
-    for name, alias, parent in [
-        ("Contoso Energy", "contoso", None),
-        ("Fabrikam Utilities", "fabrikam", None),
-        ("Northwind Traders", "northwind", None),
-        ("Contoso Retail", "contoso-retail", "contoso"),
-        ("Contoso Retail East", "contoso-retail-east", "contoso-retail"),
-    ]:
+    for name, alias, parent in ORGANIZATIONS:
         parent_id = orgs[parent].id if parent else None
         orgs[alias] = create_organization(db, name, alias, parent_id=parent_id, now=now)
     password_hash = hash_password(DEMO_PASSWORD)

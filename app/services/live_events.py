@@ -36,7 +36,7 @@ _PHRASES = {
 }
 # Events about a group, a role or a webhook endpoint say which one, as the audit log does
 # ("Alice Admin deleted the group Support", "… changed the role Auditor").
-_NAMED = ("group", "role", "webhook")
+_NAMED = ("group", "role", "webhook", "identity_provider")
 
 
 def _readable(db: Session, viewer: Viewer, event: AuditEvent) -> bool:

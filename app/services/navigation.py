@@ -20,6 +20,7 @@ def offered(db: Session, viewer: Viewer) -> dict[str, bool]:
         "users": viewer.has(ORG_MANAGE_USERS),
         "audit": viewer.has(ORG_MANAGE_USERS),
         "webhooks": viewer.has(ORG_MANAGE_USERS),
+        "identity_provider": viewer.has(ORG_MANAGE_USERS),
         "organizations": viewer.has(ORG_MANAGE_ORGS) or viewer.has(ORG_SWITCH_INTO_CHILDREN),
         "managed": offers_managed(db, viewer),
     }

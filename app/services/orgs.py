@@ -1,5 +1,6 @@
 """Creating organizations and users (demo data, tests, later the Organizations page)."""
 
+import re
 from datetime import datetime
 
 from sqlmodel import Session, select
@@ -59,3 +60,13 @@ def create_user(db: Session, org: Organization, *, email: str, username: str,
 
 def make_tenant_admin(db: Session, org: Organization, user: User) -> None:
     grant_org_role(db, org.id, TENANT_ADMIN, user_id=user.id)
+
+
+def free_username(db: Session, address: str) -> str:
+    """A username not taken yet, made from the address's local part (alice, alice2, ...)."""
+    base = re.sub(r"[^a-z0-9._-]", "", address.split("@")[0].lower())[:50] or "user"
+    name, n = base, 1
+    while db.exec(select(User.id).where(User.username == name)).first() is not None:
+        n += 1
+        name = f"{base}{n}"
+    return name

@@ -51,9 +51,12 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+NO_PASSWORD = "!"  # the hash of an account that has no password (made through a provider)
+
+
 def verify_password(password: str, password_hash: str | None) -> bool:
     """True when `password` matches; with no hash it still spends the same time."""
-    if password_hash is None:
+    if password_hash is None or password_hash.startswith(NO_PASSWORD):
         _hasher().verify(password, _dummy_hash())
         return False
     return _hasher().verify(password, password_hash)

@@ -31,10 +31,11 @@ from app.services import invitation_lifecycle as lifecycle
 from app.services.invitation_lifecycle import Mailer
 from app.services.invitation_policies import COMMUNITY_USER
 from app.services.managed_communities import described, managed_targets
-from app.services.orgs import create_user
+from app.services.orgs import create_user, free_username
 from app.services.revocations import revoke_where
 from app.services.role_grants import grantable_roles
 from app.services.sign_in_codes import issue_sign_in_code
+from app.services.sso_sign_in import provider_for_address
 
 KIND = COMMUNITY_USER.kind
 _SPLIT = re.compile(r"[\s,;]+")
@@ -160,6 +161,7 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
         return st.closed_view()
     account = db.exec(select(User).where(User.email == rows[0].recipient)).first()
     problem = ""
+    through = provider_for_address(db, rows[0].recipient) if viewer is None else None
     if viewer is not None and viewer.email != rows[0].recipient:
         problem = (f"This invitation is for {rows[0].recipient}, but you are signed in as "
                    f"{viewer.email}. Sign in as the invited address to accept it.")
@@ -172,6 +174,9 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
         "status": status, "status_label": COMMUNITY_USER.label(status),
         "expires": rows[0].expires_at.strftime("%d %B %Y, %H:%M UTC"),
         "has_account": account is not None, "problem": problem,
+        # the invited address signs in through its organization's provider, not a password
+        "sso_name": through[0].name if through else "",
+        "sso_tenant": through[1].alias if through else "",
         # where the invited address signs in: its own home, or (a new account) the owner
         "sign_in_alias": (db.get(Organization, account.home_organization_id).alias
                           if account else owner.alias),
@@ -230,8 +235,11 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
         raise Conflict(f"{address} already has an account: sign in to accept.")
     if _batch_status(rows, now) != st.PENDING:
         raise Conflict("This invitation can no longer be accepted.")
+    if (found := provider_for_address(db, address)) is not None:
+        raise InvalidInput(f"{address} signs in through {found[0].name}: accept with it, "
+                           "not with a new password.")
     owner = db.get(Organization, rows[0].organization_id)
-    user = create_user(db, owner, email=address, username=_free_username(db, address),
+    user = create_user(db, owner, email=address, username=free_username(db, address),
                        display_name=display_name.strip()[:200] or address.split("@")[0],
                        password=password, role=None, kind="guest", now=now)
     audit.record(db, "user.create", "user", user.id, actor_user_id=user.id,
@@ -242,15 +250,6 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
     code = issue_sign_in_code(db, secret_key=secret_key, user_id=user.id,
                               organization_id=owner.id, now=now)
     return NewAccount(owner.alias, address, joined, code)
-
-
-def _free_username(db: Session, address: str) -> str:
-    base = re.sub(r"[^a-z0-9._-]", "", address.split("@")[0].lower())[:50] or "user"
-    name, n = base, 1
-    while db.exec(select(User.id).where(User.username == name)).first() is not None:
-        n += 1
-        name = f"{base}{n}"
-    return name
 
 
 def accept_received(db: Session, viewer: Viewer, invitation_id: int, *, now: datetime) -> None:

@@ -2,12 +2,9 @@
 page and the API): add, change, enable or disable, delete, rotate the signing secret, send
 a test event, and see and redeliver recent deliveries."""
 
-import base64
-import os
 import uuid
 from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
@@ -20,6 +17,7 @@ from app.models import WebhookDelivery, WebhookEndpoint
 from app.outbound import OutboundRefused, check_url
 from app.services import audit
 from app.services.access import require_org
+from app.services.sealing import WEBHOOK_SECRETS
 from app.settings import get_settings
 
 MAX_ENDPOINTS = 20              # per organization
@@ -28,25 +26,8 @@ RECENT = 50                     # deliveries the page lists
 _FMT = "%Y-%m-%d %H:%M:%S"
 
 
-# --- secrets, kept encrypted ---------------------------------------------------------------
-def _cipher() -> AESGCM:
-    return AESGCM(get_settings().key("webhook-secrets"))
-
-
-def _bound_to(organization_id: int) -> bytes:
-    """Associated data: a sealed secret opens only on its own organization's endpoint."""
-    return f"webhook-secret:{organization_id}".encode()
-
-
-def seal(secret: str, organization_id: int) -> str:
-    nonce = os.urandom(12)
-    box = _cipher().encrypt(nonce, secret.encode(), _bound_to(organization_id))
-    return base64.urlsafe_b64encode(nonce + box).decode()
-
-
-def unseal(sealed: str, organization_id: int) -> str:
-    raw = base64.urlsafe_b64decode(sealed.encode())
-    return _cipher().decrypt(raw[:12], raw[12:], _bound_to(organization_id)).decode()
+# --- secrets, kept encrypted (app/services/sealing.py) ----------------------------------
+seal, unseal = WEBHOOK_SECRETS.seal, WEBHOOK_SECRETS.unseal
 
 
 def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:

@@ -77,10 +77,12 @@ class AcceptState(LinkPage, rx.State):
 
     @rx.event
     def sign_in_instead(self):
-        """To sign-in, with the invited address filled in."""
-        recipient = str((self.invitation or {}).get("recipient", ""))
+        """To sign-in, with the invited address and where it signs in filled in (the
+        sign-in page then offers the organization's identity provider, if it has one)."""
+        inv = self.invitation or {}
         return rx.redirect(routes.signin(next_path=self.router.url.path,
-                                         user=recipient or None))
+                                         tenant=str(inv.get("sign_in_alias", "")) or None,
+                                         user=str(inv.get("recipient", "")) or None))
 
 
 register_refresher("invitation", AcceptState)

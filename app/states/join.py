@@ -48,6 +48,14 @@ class JoinState(LinkPage, rx.State):
     def _who(self, viewer) -> str:
         return viewer.email
 
+    @rx.var
+    def sso_href(self) -> str:
+        """Sign in through the invited address's provider, back here, as that address."""
+        inv = self.invitation or {}
+        tenant = str(inv.get("sso_tenant", ""))
+        return routes.sso_start(tenant, self.router.url.path,
+                                expected=str(inv.get("recipient", ""))) if tenant else ""
+
     @rx.event
     def load(self):
         self.created, self.form_error = {}, ""

@@ -3,6 +3,8 @@
 import reflex as rx
 
 from app import routes
+from app.db import session_scope
+from app.services.sso_sign_in import sign_in_options
 
 ERRORS = {
     "failed": "Those details did not match an active account for that tenant. "
@@ -10,6 +12,11 @@ ERRORS = {
     "throttled": "Too many failed sign-ins. Wait 15 minutes before trying again.",
     "code": "Your account is ready, but signing you in at once did not work (it takes "
             "less than a minute). Sign in with your password.",
+    "password-off": "Your organization signs in through its identity provider; password "
+                    "sign-in is turned off.",
+    "sso-none": "That organization does not sign in through an identity provider.",
+    "sso-down": "The organization's identity provider cannot be reached just now. Try again "
+                "in a moment.",
 }
 # Why the person is here again (routes.signin(reason=...)).
 NOTICES = {
@@ -26,6 +33,12 @@ class SignInState(rx.State):
     next_path: str = "/"
     error: str = ""
     notice: str = ""
+    sso_name: str = ""          # the organization's identity provider, if it has one
+    password_allowed: bool = True
+
+    @rx.var
+    def sso_href(self) -> str:
+        return routes.sso_start(self.tenant, self.next_path) if self.sso_name else ""
 
     @rx.var
     def forgot_href(self) -> str:
@@ -41,6 +54,15 @@ class SignInState(rx.State):
         self.error = ERRORS.get(str(params.get("error", "")), "")
         self.notice = "" if self.error else NOTICES.get(str(params.get("reason", "")), "")
         self.step = 2 if self.tenant else 1
+        self._options()
+
+    def _options(self) -> None:
+        """Whether the tenant signs in through a provider, and whether with a password."""
+        if not self.tenant:
+            self.sso_name, self.password_allowed = "", True
+            return
+        with session_scope() as db:
+            self.sso_name, self.password_allowed = sign_in_options(db, self.tenant)
 
     @rx.event
     def continue_(self, form: dict):
@@ -51,6 +73,7 @@ class SignInState(rx.State):
         self.tenant = tenant
         self.error = ""
         self.step = 2
+        self._options()
 
     @rx.event
     def back(self):

@@ -1,0 +1,224 @@
+"""Signing in through an organization's OpenID Connect provider: the sign-in under way
+(`begin`: its state, nonce and PKCE verifier, bound to the browser), then the account
+the verified ID token names (`finish`).
+
+A provider signs in only its own organization's people: an account is found by the
+provider's subject once linked, else by the email the provider says it verified, and only
+an account whose home is that organization; an unknown verified address of one of its
+domains gets an account when the administrator allowed that (just in time). Sessions
+opened here carry the provider and stay in its organization."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import idna
+from sqlmodel import Session, select
+
+from app.domain.errors import DomainError
+from app.domain.names import normalize_email
+from app.domain.permissions import TENANT_MEMBER
+from app.domain.tokens import hash_token
+from app.models import (
+    ExternalIdentity,
+    IdentityProvider,
+    IdentityProviderDomain,
+    Organization,
+    OrganizationMember,
+    SsoLogin,
+    User,
+)
+from app.services import audit
+from app.services.auth import find_organization, open_session
+from app.services.orgs import create_user, free_username
+from app.services.passwords import NO_PASSWORD
+
+LOGIN_MINUTES = 10  # from the redirect to the callback
+
+
+class SsoRefused(DomainError):
+    """The provider's person does not sign in here; the message says why, and which
+    identity was expected when one was."""
+
+
+@dataclass(frozen=True)
+class Started:
+    """A sign-in under way: what the redirect to the provider carries."""
+
+    provider: IdentityProvider
+    state: str
+    nonce: str
+    code_verifier: str
+    browser_secret: str  # set as a cookie on the browser that starts it
+
+
+def provider_for(db: Session, tenant: str) -> IdentityProvider | None:
+    """The enabled provider of the organization with alias or Tenant ID `tenant`."""
+    org = find_organization(db, tenant)
+    if org is None:
+        return None
+    return db.exec(select(IdentityProvider).where(IdentityProvider.organization_id == org.id,
+                                                  IdentityProvider.enabled)).first()
+
+
+def sign_in_options(db: Session, tenant: str) -> tuple[str, bool]:
+    """What the sign-in page offers after Continue: the provider's name ("" for none) and
+    whether the password form stays."""
+    provider = provider_for(db, tenant)
+    return (provider.name, provider.password_sign_in) if provider else ("", True)
+
+
+def domain_of(email: str) -> str:
+    """The address's domain as the providers' domains are kept: lowercase ASCII (xn--)."""
+    domain = email.rpartition("@")[2].strip().rstrip(".").lower()
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return domain
+
+
+def provider_for_address(db: Session, email: str) -> tuple[IdentityProvider, Organization] | None:
+    """The provider (and its organization) that answers for `email`'s domain, if any."""
+    domain = domain_of(email)
+    found = db.exec(select(IdentityProvider, Organization)
+                    .join(IdentityProviderDomain,
+                          IdentityProviderDomain.provider_id == IdentityProvider.id)
+                    .join(Organization, Organization.id == IdentityProvider.organization_id)
+                    .where(IdentityProviderDomain.domain == domain,
+                           IdentityProvider.enabled)).first()
+    return tuple(found) if found else None
+
+
+def begin(db: Session, provider: IdentityProvider, *, secret_key: str, next_path: str,
+          expected: str, now: datetime) -> Started:
+    """Record a sign-in under way; its state is found by hash once, within LOGIN_MINUTES."""
+    started = Started(provider=provider, state=secrets.token_urlsafe(32),
+                      nonce=secrets.token_urlsafe(24), code_verifier=secrets.token_urlsafe(64),
+                      browser_secret=secrets.token_urlsafe(32))
+    db.add(SsoLogin(state_hash=hash_token(secret_key, started.state),
+                    browser_hash=hash_token(secret_key, started.browser_secret),
+                    provider_id=provider.id, issuer=provider.issuer, nonce=started.nonce,
+                    code_verifier=started.code_verifier, next_path=next_path,
+                    expected=normalize_email(expected) if "@" in expected else "",
+                    created_at=now, expires_at=now + timedelta(minutes=LOGIN_MINUTES)))
+    return started
+
+
+class LoginGone(DomainError):
+    def __init__(self):
+        super().__init__("That sign-in was already used or took too long. Sign in again.")
+
+
+def claim(db: Session, *, secret_key: str, state: str, browser_secret: str,
+          now: datetime) -> SsoLogin:
+    """The sign-in this callback ends, used up now (a replayed callback finds it used);
+    LoginGone when it is unknown, used, expired or was started in another browser (which
+    leaves it to the browser that started it)."""
+    login = db.exec(select(SsoLogin).where(
+        SsoLogin.state_hash == hash_token(secret_key, state[:200]))).first()
+    if login is None or login.used_at is not None or login.expires_at <= now:
+        raise LoginGone()
+    if not browser_secret or hash_token(secret_key, browser_secret[:200]) != login.browser_hash:
+        raise LoginGone()
+    login.used_at = now
+    return login
+
+
+@dataclass(frozen=True)
+class Signed:
+    token: str       # the session cookie's value
+    next_path: str
+
+
+def finish(db: Session, login: SsoLogin, claims: dict, *, secret_key: str, now: datetime,
+           hours: int, ip: str = "", user_agent: str = "") -> Signed:
+    """Open a session for the account the verified claims name (SsoRefused otherwise)."""
+    provider = db.get(IdentityProvider, login.provider_id)
+    if provider is None or provider.issuer != login.issuer or not provider.enabled:
+        raise SsoRefused("This organization's identity provider changed while you signed "
+                         "in. Sign in again.")
+    org = db.get(Organization, provider.organization_id)
+    user = _account(db, provider, org, login, claims, now)
+    if not user.is_active or not _member(db, user.id, org.id):
+        raise SsoRefused(f"The account {user.email} is not active in {org.name}.")
+    token = open_session(db, secret_key=secret_key, user_id=user.id, organization_id=org.id,
+                         now=now, hours=hours, ip=ip, user_agent=user_agent,
+                         provider_id=provider.id)
+    audit.record(db, "session.sign_in", "user", user.id, actor_user_id=user.id,
+                 organization_id=org.id, ip=ip or None, at=now,
+                 details={"provider": provider.name})
+    return Signed(token=token, next_path=login.next_path)
+
+
+def _member(db: Session, user_id: int, organization_id: int) -> bool:
+    return db.exec(select(OrganizationMember.id).where(
+        OrganizationMember.user_id == user_id,
+        OrganizationMember.organization_id == organization_id)).first() is not None
+
+
+def _verified_email(provider: IdentityProvider, claims: dict) -> str:
+    value = claims.get(provider.email_claim)
+    if not isinstance(value, str) or "@" not in value:
+        return ""
+    try:
+        return normalize_email(value)
+    except DomainError:
+        return ""
+
+
+def _account(db: Session, provider: IdentityProvider, org: Organization, login: SsoLogin,
+             claims: dict, now: datetime) -> User:
+    """The account the claims name, linked to the subject now if it was not yet."""
+    subject = str(claims.get("sub", ""))[:255]
+    email = _verified_email(provider, claims)
+    link = db.exec(select(ExternalIdentity).where(
+        ExternalIdentity.provider_id == provider.id, ExternalIdentity.issuer == login.issuer,
+        ExternalIdentity.subject == subject)).first()
+    user = db.get(User, link.user_id) if link else None
+    arrived = user.email if user else (email or f"subject {subject}")
+    if login.expected and arrived != login.expected:
+        raise SsoRefused(f"This invitation is for {login.expected}, but {provider.name} "
+                         f"signed in {arrived}. Nothing was changed.")
+    if user is not None:
+        if user.home_organization_id != org.id:
+            raise SsoRefused(f"{provider.name} signs in only {org.name}'s people.")
+        link.last_sign_in_at = now
+        return user
+    if not email:
+        raise SsoRefused(f"{provider.name} did not send an email address, so Commons "
+                         "cannot find your account.")
+    if claims.get("email_verified") is not True:
+        raise SsoRefused(f"{provider.name} did not say that {email} is verified, so "
+                         "Commons cannot match it to an account.")
+    user = db.exec(select(User).where(User.email == email)).first()
+    if user is not None and user.home_organization_id != org.id:
+        raise SsoRefused(f"{email} belongs to an account of another organization; "
+                         f"{provider.name} signs in only {org.name}'s people.")
+    if user is None:
+        user = _just_in_time(db, provider, org, email, claims, now)
+    elif db.exec(select(ExternalIdentity.id).where(
+            ExternalIdentity.provider_id == provider.id, ExternalIdentity.user_id == user.id,
+            ExternalIdentity.issuer == login.issuer)).first():
+        raise SsoRefused(f"The account {email} is already linked to another identity at "
+                         f"{provider.name}.")
+    db.add(ExternalIdentity(provider_id=provider.id, issuer=login.issuer, subject=subject,
+                            user_id=user.id, created_at=now, last_sign_in_at=now))
+    audit.record(db, "user.identity_linked", "user", user.id, actor_user_id=user.id,
+                 organization_id=org.id, at=now, details={"provider": provider.name})
+    return user
+
+
+def _just_in_time(db: Session, provider: IdentityProvider, org: Organization, email: str,
+                  claims: dict, now: datetime) -> User:
+    claimed = db.exec(select(IdentityProviderDomain.id).where(
+        IdentityProviderDomain.provider_id == provider.id,
+        IdentityProviderDomain.domain == domain_of(email))).first()
+    if not (provider.just_in_time and claimed):
+        raise SsoRefused(f"No account of {org.name} has the address {email}. Ask an "
+                         "administrator to invite you.")
+    name = str(claims.get("name") or email.partition("@")[0])[:200]
+    user = create_user(db, org, email=email, username=free_username(db, email),
+                       display_name=name, password_hash=NO_PASSWORD, role=TENANT_MEMBER, now=now)
+    audit.record(db, "user.created_just_in_time", "user", user.id, actor_user_id=user.id,
+                 organization_id=org.id, at=now, details={"provider": provider.name})
+    return user
