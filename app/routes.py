@@ -58,11 +58,10 @@ def signin(next_path: str | None = None, tenant: str | None = None,
     return SIGNIN + ("?" + urlencode(params) if params else "")
 
 
-def sso_start(tenant: str, next_path: str | None = None, expected: str | None = None) -> str:
-    """Sign in through the identity provider of the organization `tenant`."""
-    params = {k: v for k, v in {"tenant": tenant, "next": next_path,
-                                "expected": expected}.items() if v}
-    return API_SSO_START + "?" + urlencode(params)
+def sso_callback(base_url: str, tenant_id: str) -> str:
+    """Where an organization's provider sends people back: each organization its own, so
+    that a code from one provider is never taken for another's (a mix-up)."""
+    return f"{base_url}{API_SSO_CALLBACK}/{tenant_id}"
 
 
 def forgot_password(email: str | None = None) -> str:

@@ -281,7 +281,8 @@ HANDLERS: dict[str, Entry] = {
     # --- Identity provider (/identity-provider): the viewer's own organization's provider;
     # no handler names one (the service finds it from the viewer) ---
     IDP + "live_refresh": _live("/identity-provider"),
-    **{IDP + h: Entry(VIEWER) for h in ("load", "save", "test_connection", "remove")},
+    **{IDP + h: Entry(VIEWER) for h in ("load", "save", "test_connection", "remove",
+                                         "verify_domain")},
     **{IDP + h: Entry(UI) for h in ("set_typed_issuer", "set_allow_password",
                                     "set_just_in_time")},
     # --- Reflex's own ---

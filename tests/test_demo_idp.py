@@ -53,8 +53,8 @@ def served(engine, demo, monkeypatch):
 
 def _through_the_demo(settings, username: str, password: str) -> httpx.Response:
     browser = httpx.Client(base_url=settings.base_url, follow_redirects=False)
-    to_provider = browser.get("/auth/sso/start", params={"tenant": "northwind",
-                                                         "next": "/communities"})
+    to_provider = browser.post("/auth/sso/start", data={"tenant": "northwind",
+                                                        "next": "/communities"})
     assert to_provider.status_code == 303
     page = browser.get(to_provider.headers["location"])
     assert page.status_code == 200 and "Northwind ID" in page.text

@@ -87,7 +87,8 @@ def test_an_organization_without_a_provider_shows_an_empty_form(db, demo):
     assert shown["exists"] is False and shown["has_secret"] is False
     assert (shown["scopes"], shown["email_claim"]) == ("openid email profile", "email")
     assert shown["password_sign_in"] is True and shown["domains"] == []
-    assert shown["redirect_uri"] == get_settings().base_url + "/auth/sso/callback"
+    assert shown["redirect_uri"] == (get_settings().base_url + "/auth/sso/callback/"
+                                     + org(db, "contoso").tenant_id)  # its own
 
 
 def test_an_administrator_sets_up_the_provider_with_the_secret_sealed(db, demo):
@@ -104,8 +105,7 @@ def test_an_administrator_sets_up_the_provider_with_the_secret_sealed(db, demo):
     assert stored.client_secret not in json.dumps(shown)
     assert shown["domains"] == ["contoso.example", "xn--bcher-kva.example"]
     assert shown["signed_in_through"] is False
-    assert shown["sign_in_url"].startswith("/auth/sso/start?tenant=contoso&next=")
-    assert "identity-provider" in shown["sign_in_url"]
+    assert shown["sign_in_tenant"] == "contoso"
     [created] = actions(db)
     assert created.action == "identity_provider.created" and SECRET not in json.dumps(
         created.details) and created.organization_id == org(db, "contoso").id
@@ -115,15 +115,23 @@ def test_a_blank_secret_keeps_the_stored_one_and_the_record_says_what_changed(db
     save(db)
     db.commit()
     sealed = provider(db).client_secret
-    save(db, at=NOW + timedelta(minutes=1), client_secret="", issuer=ISSUER + "/v2",
+    # a stored secret goes only to the issuer and client it was given for
+    before = rows(db)
+    for moved in ({"issuer": ISSUER + "/v2"}, {"client_id": "another-client"}):
+        with pytest.raises(InvalidInput, match="Enter the client secret again"):
+            save(db, client_secret="", **moved)
+        db.rollback()
+    assert rows(db) == before
+    save(db, at=NOW + timedelta(minutes=1), client_secret="", just_in_time=True,
+         domains=["contoso.example", "energy.example"])
+    save(db, at=NOW + timedelta(minutes=1), client_secret=SECRET, issuer=ISSUER + "/v2",
          domains=["contoso.example", "energy.example"], just_in_time=True)
     db.commit()
     stored = provider(db)
-    assert stored.client_secret == sealed and stored.issuer == ISSUER + "/v2"
+    assert stored.client_secret != sealed and stored.issuer == ISSUER + "/v2"
     assert stored.just_in_time and stored.updated_at == NOW + timedelta(minutes=1)
-    updated = actions(db)[-1]
-    assert updated.action == "identity_provider.updated"
-    assert updated.details["changed"] == ["issuer", "just_in_time", "domains"]
+    assert [a.details["changed"] for a in actions(db)[-2:]] == [
+        ["just_in_time", "domains"], ["issuer"]]
     save(db, client_secret="a-new-secret", issuer=ISSUER + "/v2",
          domains=["contoso.example", "energy.example"], just_in_time=True)
     db.commit()
@@ -197,15 +205,43 @@ def test_http_issuers_only_while_private_addresses_are_allowed(db, demo, monkeyp
         save(db, issuer="http://127.0.0.1:8080/idp")
 
 
-def test_a_domain_another_organizations_provider_holds_is_refused(db, demo):
+def test_a_domain_counts_once_its_dns_record_is_found_and_then_belongs_to_one_organization(
+        db, demo):
     save(db, "bob", name="Fabrikam Okta", domains=["shared.example"])
+    save(db, domains=["contoso.example", "shared.example"])  # a claim that is not verified
     db.commit()
+    bob, fabrikam = viewer(db, "bob"), org(db, "fabrikam").id
+    name, value = idp.domain_record(fabrikam, "shared.example")
+    assert name == "_commons-verification.shared.example" and value.startswith(
+        "commons-verification=")
+    assert value != idp.domain_record(org(db, "contoso").id, "shared.example")[1]
+    [shown] = idp.view(db, bob)["domain_records"]
+    assert (shown["domain"], shown["verified"], shown["record_value"]) == (
+        "shared.example", False, value)
     before = rows(db)
+    with pytest.raises(InvalidInput, match="No TXT record _commons-verification.shared.example"):
+        idp.mark_verified(db, bob, "shared.example", ["something else", value + "x"], now=NOW)
+    with pytest.raises(NotFound):  # only one's own domains
+        idp.mark_verified(db, bob, "contoso.example", [value], now=NOW)
+    db.rollback()
+    assert rows(db) == before
+    idp.mark_verified(db, bob, "shared.example", [f" {value} "], now=NOW)
+    db.commit()
+    assert idp.view(db, bob)["domain_records"][0]["verified"] is True
+    # whoever verifies it holds it: Contoso's unverified claim is gone, and cannot come back
+    assert [r["domain"] for r in idp.view(db, viewer(db, "alice"))["domain_records"]] == [
+        "contoso.example"]
     with pytest.raises(InvalidInput, match="shared.example is already claimed by another "
                                            "organization"):
         save(db, domains=["contoso.example", "Shared.Example"])
     db.rollback()
-    assert rows(db) == before
+    with pytest.raises(Conflict, match="verified already"):
+        idp.mark_verified(db, bob, "shared.example", [value], now=NOW)
+    assert [a.action for a in actions(db)][-1] == "identity_provider.domain_verified"
+
+
+def test_the_dns_lookup_answers_nothing_rather_than_waiting_or_failing():
+    assert idp.txt_records("_commons-verification.does-not-exist.invalid") == []
 
 
 def test_a_member_and_another_organizations_administrator_cannot_reach_it(db, demo):
@@ -222,7 +258,8 @@ def test_a_member_and_another_organizations_administrator_cannot_reach_it(db, de
     assert idp.view(db, bob)["exists"] is False  # Fabrikam has none; Contoso's is not his
     with pytest.raises(NotFound):
         idp.remove(db, bob, now=NOW)
-    with pytest.raises(InvalidInput, match="contoso.example is already claimed"):
+    with pytest.raises(InvalidInput, match="contoso.example is the email domain of people of "
+                                           "another organization"):
         idp.save(db, bob, now=NOW, **form(name="Fabrikam's"))
     db.rollback()
     assert rows(db) == before
@@ -266,7 +303,7 @@ def test_a_new_issuer_keeps_the_links_but_they_no_longer_match(db, demo):
 
 
 # --- removing ------------------------------------------------------------------------------
-def test_removing_deletes_its_domains_links_and_sign_ins_and_sessions_keep_running(db, demo):
+def test_removing_deletes_its_domains_links_and_sign_ins_and_ends_its_sessions(db, demo):
     made = save(db)
     link(db, "alice", made)
     db.add(SsoLogin(state_hash="a" * 64, browser_hash="b" * 64, provider_id=made.id,
@@ -283,8 +320,8 @@ def test_removing_deletes_its_domains_links_and_sign_ins_and_sessions_keep_runni
     assert provider(db) is None
     for table in (IdentityProviderDomain, ExternalIdentity, SsoLogin):
         assert db.exec(select(func.count()).select_from(table)).one() == 0
-    kept = db.get(AuthSession, session.id)
-    assert kept.provider_id is None and kept.ended_at is None
+    ended = db.get(AuthSession, session.id)  # nothing would keep it in the organization now
+    assert ended.provider_id is None and ended.ended_at == NOW
     assert actions(db)[-1].action == "identity_provider.removed"
     with pytest.raises(NotFound):
         idp.remove(db, viewer(db, "alice"), now=NOW)
@@ -504,3 +541,62 @@ def test_removing_from_the_page_asks_the_service(db, cookies):
         state = tab.state(P)
     assert got.toasts("success") and not state.exists and provider(db) is None
 
+
+
+def test_verify_on_the_page_looks_the_record_up_and_marks_the_domain(db, cookies, monkeypatch):
+    """DNS cannot be reached here: the lookup is replaced by what the domain publishes."""
+    save(db, domains=["contoso.example", "energy.example"])
+    db.commit()
+    published = {}
+    monkeypatch.setattr(idp, "txt_records", lambda name: published.get(name, []))
+    name, value = idp.domain_record(org(db, "contoso").id, "energy.example")
+    with Browser() as browser:
+        tab = browser.tab(cookies["alice"], "/identity-provider")
+        tab.send(full_name(P, "load"))
+        assert [r["verified"] for r in tab.state(P).domain_records] == ["", ""]
+        tab.send(full_name(P, "verify_domain"), {"domain": "energy.example"})
+        missing = tab.state(P)
+        missing = (missing.verify_ok, missing.verify_line, missing.verifying)
+        published[name] = ["v=spf1 -all", value]
+        tab.send(full_name(P, "verify_domain"), {"domain": "energy.example"})
+        found = tab.state(P)
+        found = (found.verify_ok, found.verify_line,
+                 [(r["domain"], r["verified"]) for r in found.domain_records])
+        tab.send(full_name(P, "verify_domain"), {"domain": "fabrikam.example"})
+        other = tab.state(P).verify_line
+    assert missing[0] is False and "No TXT record " + name in missing[1] and not missing[2]
+    assert found[0] and found[1].startswith("energy.example is verified")
+    assert found[2] == [("contoso.example", ""), ("energy.example", "yes")]
+    assert "not one of your identity provider's domains" in other
+
+
+def test_discovery_keeps_a_problem_a_while_and_accepts_only_public_key_signatures(
+        oidc_provider, monkeypatch):
+    import asyncio
+
+    from app.sso import discovery
+
+    discovery._kept.clear()
+    fetched = []
+    real = discovery._read
+    monkeypatch.setattr(discovery, "_read", lambda *a: fetched.append(a) or real(*a))
+
+    async def twice():
+        return await asyncio.gather(*(discovery.discover(oidc_provider.issuer,
+                                                         allow_private=True)
+                                      for _ in range(3)))
+
+    assert len({m.issuer for m in asyncio.run(twice())}) == 1 and len(fetched) == 1
+    oidc_provider.provider.discovery_overrides = {
+        "id_token_signing_alg_values_supported": ["none", "HS256", "RS256"]}
+    found = asyncio.run(discovery.discover(oidc_provider.issuer, allow_private=True,
+                                           fresh=True))
+    assert found.algorithms == ("RS256",)
+    oidc_provider.provider.discovery_overrides = {
+        "id_token_signing_alg_values_supported": ["none"]}
+    for _ in range(2):  # the second is answered from what was kept, without fetching
+        with pytest.raises(discovery.ProviderProblem, match="algorithms Commons does not"):
+            asyncio.run(discovery.discover(oidc_provider.issuer, allow_private=True,
+                                           fresh=len(fetched) == 2))
+    assert len(fetched) == 3
+    discovery._kept.clear()

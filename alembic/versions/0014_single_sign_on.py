@@ -51,18 +51,21 @@ def upgrade() -> None:
     sa.UniqueConstraint('provider_id', 'issuer', 'subject')
     )
     with op.batch_alter_table('externalidentity', schema=None) as batch_op:
-        batch_op.create_index('ix_external_identity_user', ['user_id', 'provider_id'], unique=False)
+        batch_op.create_index('ux_external_identity_user', ['user_id', 'provider_id', 'issuer'], unique=True)
 
     op.create_table('identityproviderdomain',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('provider_id', sa.Integer(), nullable=False),
     sa.Column('domain', sqlmodel.sql.sqltypes.AutoString(length=253), nullable=False),
+    sa.Column('verified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['provider_id'], ['identityprovider.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('domain')
+    sa.UniqueConstraint('provider_id', 'domain')
     )
     with op.batch_alter_table('identityproviderdomain', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_identityproviderdomain_provider_id'), ['provider_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_identityproviderdomain_domain'), ['domain'], unique=False)
+        batch_op.create_index('ux_identity_provider_domain_verified', ['domain'], unique=True, sqlite_where=sa.text('verified_at IS NOT NULL'), postgresql_where=sa.text('verified_at IS NOT NULL'))
 
     op.create_table('ssologin',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -82,6 +85,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('state_hash')
     )
     with op.batch_alter_table('ssologin', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ssologin_expires_at'), ['expires_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ssologin_provider_id'), ['provider_id'], unique=False)
 
     with op.batch_alter_table('authsession', schema=None) as batch_op:
@@ -99,14 +103,17 @@ def downgrade() -> None:
 
     with op.batch_alter_table('ssologin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ssologin_provider_id'))
+        batch_op.drop_index(batch_op.f('ix_ssologin_expires_at'))
 
     op.drop_table('ssologin')
     with op.batch_alter_table('identityproviderdomain', schema=None) as batch_op:
+        batch_op.drop_index('ux_identity_provider_domain_verified')
+        batch_op.drop_index(batch_op.f('ix_identityproviderdomain_domain'))
         batch_op.drop_index(batch_op.f('ix_identityproviderdomain_provider_id'))
 
     op.drop_table('identityproviderdomain')
     with op.batch_alter_table('externalidentity', schema=None) as batch_op:
-        batch_op.drop_index('ix_external_identity_user')
+        batch_op.drop_index('ux_external_identity_user')
 
     op.drop_table('externalidentity')
     op.drop_table('identityprovider')

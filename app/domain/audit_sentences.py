@@ -304,6 +304,8 @@ SENTENCES: dict[str, Callable[[_Say], str]] = {
                                            "sign-on",
     "identity_provider.updated": _provider_updated,
     "identity_provider.removed": lambda s: f"{s.who} removed {_provider(s)}",
+    "identity_provider.domain_verified": lambda s: f"{s.who} verified the email domain "
+                                                   f"{s.d.get('domain', '')} of {_provider(s)}",
     "identity_provider.password_sign_in": _password_sign_in,
     "user.create": lambda s: f"{s.who} created an account"
                              + (f" for {s.d['email']}" if s.d.get("email") else "")

@@ -3,7 +3,7 @@ subjects, and the sign-ins under way between the redirect and the callback."""
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import utcnow
@@ -30,11 +30,20 @@ class IdentityProvider(SQLModel, table=True):
 
 
 class IdentityProviderDomain(SQLModel, table=True):
-    """An email domain an organization's provider answers for; one organization each."""
+    """An email domain an organization's provider answers for, once verified by a DNS TXT
+    record (`verified_at`); one organization holds a verified domain."""
+
+    __table_args__ = (
+        UniqueConstraint("provider_id", "domain"),
+        Index("ux_identity_provider_domain_verified", "domain", unique=True,
+              sqlite_where=text("verified_at IS NOT NULL"),
+              postgresql_where=text("verified_at IS NOT NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="identityprovider.id", index=True)
-    domain: str = Field(max_length=253, unique=True)
+    domain: str = Field(max_length=253, index=True)
+    verified_at: datetime | None = None
 
 
 class ExternalIdentity(SQLModel, table=True):
@@ -42,7 +51,8 @@ class ExternalIdentity(SQLModel, table=True):
     once linked, the subject finds the account, whatever address the provider sends."""
 
     __table_args__ = (UniqueConstraint("provider_id", "issuer", "subject"),
-                      Index("ix_external_identity_user", "user_id", "provider_id"))
+                      Index("ux_external_identity_user", "user_id", "provider_id", "issuer",
+                            unique=True))
 
     id: int | None = Field(default=None, primary_key=True)
     provider_id: int = Field(foreign_key="identityprovider.id")
@@ -68,5 +78,5 @@ class SsoLogin(SQLModel, table=True):
     next_path: str = Field(default="/", max_length=2000)
     expected: str = Field(default="", max_length=320)  # the invited address, if any
     created_at: datetime = Field(default_factory=utcnow)
-    expires_at: datetime
+    expires_at: datetime = Field(index=True)
     used_at: datetime | None = None

@@ -4,8 +4,10 @@ register there, Test connection, Save and Remove provider."""
 
 import reflex as rx
 
+from app import routes
 from app.components.common import confirm_button, error_callout, field_label
 from app.components.layout import shell
+from app.components.sso_button import NativeForm
 from app.services.identity_providers import MAX_DOMAINS
 from app.states.identity_provider import IdentityProviderState as P
 from app.states.shell import ShellState
@@ -99,12 +101,11 @@ def _password_hint() -> rx.Component:
                     "through ", name, " yourself, so you know it works.", size="1",
                     color_scheme="gray"),
             rx.cond(P.exists,
-                    # a full page load: the sign-in starts on the server
-                    rx.link(rx.el.a(rx.icon("log-in", size=13, aria_hidden="true",
-                                            display="inline", vertical_align="-2px"),
-                                    " Sign in through ", P.provider_name, href=P.sign_in_url,
-                                    id="idp-sign-in-through"),
-                            as_child=True, size="1", underline="always"),
+                    # posts the page's sign-in form (outside this one): a full page load
+                    rx.button(rx.icon("log-in", size=13, aria_hidden="true"),
+                              "Sign in through ", P.provider_name, type="submit",
+                              variant="ghost", size="1", id="idp-sign-in-through",
+                              custom_attrs={"form": SIGN_IN_FORM}),
                     rx.text("Save the provider first.", size="1", color_scheme="gray")),
             spacing="1"),
         rx.cond(P.allow_password,
@@ -180,12 +181,60 @@ def _form() -> rx.Component:
         on_submit=P.save, reset_on_submit=False, width="100%", key=P.form_key))
 
 
+# --- verifying the email domains -----------------------------------------------------------
+def _domain_row(row) -> rx.Component:
+    domain = row["domain"].to(str)
+    return rx.vstack(
+        rx.hstack(
+            rx.text(domain, weight="bold", style=_WRAP),
+            rx.cond(row["verified"].to(str) != "",
+                    rx.badge(rx.icon("circle-check", size=12), "Verified", color_scheme="green"),
+                    rx.badge("Not verified", color_scheme="amber")),
+            spacing="2", align="center", wrap="wrap"),
+        rx.cond(row["verified"].to(str) == "", rx.vstack(
+            rx.text("Publish this TXT record in the domain's DNS, then press Verify:", size="2"),
+            rx.grid(
+                rx.text("Name", size="1", color_scheme="gray"),
+                rx.code(row["record_name"].to(str), style=_WRAP),
+                rx.text("Value", size="1", color_scheme="gray"),
+                rx.hstack(rx.code(row["record_value"].to(str), style=_WRAP),
+                          rx.button(rx.icon("copy", size=14), "Copy", size="1",
+                                    variant="soft", type="button",
+                                    aria_label="Copy the value for " + domain,
+                                    on_click=[rx.set_clipboard(row["record_value"].to(str)),
+                                              rx.toast.info("Value copied.")]),
+                          spacing="2", align="center", wrap="wrap"),
+                columns="auto 1fr", spacing_x="3", spacing_y="1", align="center"),
+            rx.button(rx.icon("shield-check", size=16), "Verify " + domain, size="2",
+                      variant="soft", type="button", on_click=P.verify_domain(domain),
+                      loading=P.verifying == domain, disabled=P.verifying != ""),
+            spacing="2", width="100%")),
+        spacing="2", width="100%", padding_y="8px",
+        border_top=f"1px solid {rx.color('gray', 5)}")
+
+
+def _domains() -> rx.Component:
+    return rx.cond(P.domain_records.length() > 0, _section(
+        "Email domains",
+        rx.text("A domain counts once its DNS proves it is yours: until then invitations to "
+                "its addresses are not sent through the provider, and no accounts are made "
+                "for it. Whoever verifies a domain holds it.", size="2"),
+        rx.foreach(P.domain_records, _domain_row),
+        rx.cond(P.verify_line != "", rx.cond(
+            P.verify_ok,
+            rx.callout(P.verify_line, icon="circle-check", color_scheme="green", role="status",
+                       high_contrast=True, width="100%", style=_WRAP),
+            rx.callout(P.verify_line, icon="triangle-alert", color_scheme="red", role="alert",
+                       width="100%", style=_WRAP))),
+    ))
+
+
 # --- removing it ----------------------------------------------------------------------------
 def _remove() -> rx.Component:
     return rx.cond(P.exists, _section(
         "Remove provider",
         rx.text("People then sign in with passwords again. Accounts stay; their links to "
-                "the provider are deleted.", size="2"),
+                "the provider are deleted, and the sessions it signed in end.", size="2"),
         rx.cond(~P.password_sign_in, rx.text(
             "Turn password sign-in on and save before removing the provider, so that "
             "nobody is locked out.", size="2", color_scheme="gray")),
@@ -196,12 +245,24 @@ def _remove() -> rx.Component:
             "Remove identity provider",
             rx.text("Remove ", rx.text.strong(P.provider_name, style=_WRAP), "? People "
                     "can no longer sign in through it, and their links to it are deleted. "
-                    "Signed-in sessions keep running. This cannot be undone."),
+                    "The sessions it signed in end. This cannot be undone."),
             "Remove provider", P.remove)),
     ))
+
+
+SIGN_IN_FORM = "idp-sign-in-form"
+
+
+def _sign_in_form() -> rx.Component:
+    """Signing in through the provider from here, and back (see `_password_hint`)."""
+    return NativeForm.create(
+        rx.el.input(type="hidden", name="tenant", value=P.sign_in_tenant),
+        rx.el.input(type="hidden", name="next", value=routes.IDENTITY_PROVIDER),
+        method="post", action=routes.API_SSO_START, id=SIGN_IN_FORM, display="none")
 
 
 def identity_provider_page() -> rx.Component:
     return shell("Identity provider", error_callout(P.error),
                  rx.cond(P.loaded & (P.error == ""),
-                         rx.fragment(_intro(), _redirect_uri(), _form(), _remove())))
+                         rx.fragment(_intro(), _redirect_uri(), _form(), _domains(),
+                                     _remove(), _sign_in_form())))

@@ -3,8 +3,8 @@
 import reflex as rx
 
 from app import routes
+from app.components.sso_button import NativeForm, sso_button
 from app.pages.accept import _frame, closed
-from app.pages.signin import NativeForm
 from app.states.join import JoinState as J
 
 
@@ -66,10 +66,8 @@ def _through_provider() -> rx.Component:
     return rx.vstack(
         rx.text(inv["recipient"].to(str), " signs in through ", inv["sso_name"].to(str),
                 ". Sign in there to accept."),
-        rx.button(rx.el.a(rx.icon("key-round", size=16, aria_hidden="true"),
-                          "Sign in with ", inv["sso_name"].to(str), href=J.sso_href,
-                          id="sso-sign-in"),
-                  as_child=True, size="3"),
+        sso_button(inv["sso_name"].to(str), tenant=inv["sso_tenant"].to(str),
+                   next_path=J.here, expected=inv["recipient"].to(str)),
         spacing="3")
 
 

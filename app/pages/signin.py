@@ -1,19 +1,10 @@
 """Sign in: "Tenant ID or alias", Continue, then verify identity."""
 
 import reflex as rx
-from reflex_components_core.el.elements.forms import Form
 
 from app import routes
+from app.components.sso_button import NativeForm, sso_button
 from app.states.signin import SignInState
-
-
-class NativeForm(Form):
-    """A form the browser submits itself (no Reflex submit handler), for the POST route."""
-
-    @classmethod
-    def create(cls, *children, **props):
-        props.setdefault("handle_submit_unique_name", "native")
-        return super(Form, cls).create(*children, **props)
 
 
 def _field(label: str, control_id: str, control: rx.Component) -> rx.Component:
@@ -61,10 +52,8 @@ def _change_tenant() -> rx.Component:
 def provider_button() -> rx.Component:
     """Sign in with the organization's identity provider (a full page load there)."""
     return rx.cond(SignInState.sso_name != "", rx.vstack(
-        rx.button(rx.el.a(rx.icon("key-round", size=16, aria_hidden="true"),
-                          "Sign in with ", SignInState.sso_name, href=SignInState.sso_href,
-                          id="sso-sign-in"),
-                  as_child=True, size="3", width="100%"),
+        sso_button(SignInState.sso_name, tenant=SignInState.tenant,
+                   next_path=SignInState.next_path, width="100%"),
         rx.cond(SignInState.password_allowed,
                 rx.hstack(rx.separator(size="4"), rx.text("or", size="1", color_scheme="gray"),
                           rx.separator(size="4"), align="center", width="100%")),
@@ -78,11 +67,12 @@ def password_form() -> rx.Component:
             rx.el.input(type="hidden", name="next", value=SignInState.next_path),
             _field("Email or username", "identifier", rx.input(
                 id="identifier", name="identifier", default_value=SignInState.identifier,
-                auto_focus=SignInState.identifier == "", required=True,
+                auto_focus=(SignInState.identifier == "") & (SignInState.sso_name == ""),
+                required=True,
                 auto_complete="username", size="3", width="100%")),
             _field("Password", "password", rx.input(
                 id="password", name="password", type="password", required=True,
-                auto_focus=SignInState.identifier != "",
+                auto_focus=(SignInState.identifier != "") & (SignInState.sso_name == ""),
                 auto_complete="current-password", size="3", width="100%")),
             rx.button("Sign in", type="submit", size="3", width="100%"),
             rx.link("Forgot password?", href=SignInState.forgot_href, size="2"),

@@ -86,7 +86,7 @@ class PasswordSignInOff(DomainError):
                          "turned off.")
 
 
-def _password_off(db: Session, org: Organization) -> str:
+def password_off(db: Session, org: Organization) -> str:
     """The name of the organization's provider when it turned password sign-in off."""
     return db.exec(select(IdentityProvider.name).where(
         IdentityProvider.organization_id == org.id, IdentityProvider.enabled,
@@ -134,7 +134,7 @@ def sign_in(db: Session, *, secret_key: str, tenant: str, identifier: str, passw
     if by_address >= MAX_FAILURES_PER_IP:
         return SignInAttempt(refusal=TooManyAttempts(WINDOW_MINUTES))
     org = find_organization(db, tenant)
-    if org is not None and (name := _password_off(db, org)):
+    if org is not None and (name := password_off(db, org)):
         return SignInAttempt(refusal=PasswordSignInOff(org.name, name))
     user = _find_member(db, org, identifier) if org else None
     key = throttle_key(secret_key, org, user, identifier)
@@ -262,7 +262,11 @@ def switchable_organizations(db: Session, viewer: Viewer) -> list[dict]:
     for org_id in memberships:
         if ORG_SWITCH_INTO_CHILDREN in org_permissions(db, viewer.user_id, org_id):
             reachable |= _descendants(db, org_id)
-    orgs = db.exec(select(Organization).where(Organization.id.in_(reachable))).all()
+    closed = set(db.exec(select(IdentityProvider.organization_id).where(
+        IdentityProvider.organization_id.in_(reachable), IdentityProvider.enabled,
+        IdentityProvider.password_sign_in.is_(False))).all())
+    orgs = [o for o in db.exec(select(Organization).where(Organization.id.in_(reachable))).all()
+            if o.id == viewer.organization_id or o.id not in closed]
     return sorted(({"tenant_id": o.tenant_id, "name": o.name, "alias": o.alias,
                     "current": o.id == viewer.organization_id} for o in orgs),
                   key=lambda row: row["name"].lower())
@@ -289,6 +293,9 @@ def switch_organization(db: Session, viewer: Viewer, tenant_id: str, *,
         raise PermissionDenied(f"You signed in through {viewer.org_name}'s identity provider, "
                                "so this session stays in it. Sign in with a password to "
                                "switch.")
+    if target.id != viewer.organization_id and (name := password_off(db, target)):
+        raise PermissionDenied(f"{target.name} signs in through {name} only: sign in there "
+                               "to act in it.")
     is_member = db.exec(select(OrganizationMember.id).where(
         OrganizationMember.user_id == viewer.user_id,
         OrganizationMember.organization_id == target.id)).first() is not None

@@ -7,14 +7,18 @@ Everything is checked before anything is written; the client secret is kept seal
 administrator who has signed in through the provider at its current issuer, and the
 provider goes only while password sign-in is on: nobody is locked out."""
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import dns.exception
+import dns.resolver
 import idna
 from cryptography.exceptions import InvalidTag
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -47,7 +51,6 @@ MAX_CLAIM = 64
 MAX_DOMAINS = 20
 DEFAULT_SCOPES = "openid email profile"
 DEFAULT_CLAIM = "email"
-PAGE = routes.IDENTITY_PROVIDER  # where the page's "Sign in through …" link returns
 
 _CLAIM = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
@@ -164,11 +167,6 @@ def signed_in_through(db: Session, user_id: int, provider: IdentityProvider,
         ExternalIdentity.issuer == (issuer or provider.issuer))).first() is not None
 
 
-def sign_in_url(alias: str) -> str:
-    """Sign in through the organization's provider, then back to the page."""
-    return routes.sso_start(alias, PAGE)
-
-
 def view(db: Session, viewer: Viewer) -> dict:
     """The organization's provider for the page (an empty form's defaults when it has
     none): never the client secret, only whether one is stored."""
@@ -177,39 +175,50 @@ def view(db: Session, viewer: Viewer) -> dict:
     shown = {"exists": False, "name": "", "issuer": "", "client_id": "", "has_secret": False,
              "scopes": DEFAULT_SCOPES, "email_claim": DEFAULT_CLAIM, "domains": [],
              "password_sign_in": True, "just_in_time": False, "enabled": True,
-             "signed_in_through": False, "sign_in_url": "",
-             "redirect_uri": get_settings().base_url + routes.API_SSO_CALLBACK}
+             "signed_in_through": False, "sign_in_tenant": "", "domain_records": [],
+             "redirect_uri": routes.sso_callback(get_settings().base_url, viewer.tenant_id)}
     if provider is None:
         return shown
     return {**shown, "exists": True, "name": provider.name, "issuer": provider.issuer,
             "client_id": provider.client_id, "has_secret": bool(provider.client_secret),
             "scopes": provider.scopes, "email_claim": provider.email_claim,
             "domains": domains_of(db, provider.id),
+            "domain_records": domain_records(db, provider),
             "password_sign_in": provider.password_sign_in,
             "just_in_time": provider.just_in_time, "enabled": provider.enabled,
             "signed_in_through": signed_in_through(db, viewer.user_id, provider),
-            "sign_in_url": sign_in_url(viewer.org_alias)}
+            "sign_in_tenant": viewer.org_alias}
 
 
 # --- save ----------------------------------------------------------------------------------
 def _check_domains_free(db: Session, organization_id: int, provider_id: int | None,
                         domains: list[str]) -> None:
-    """Refuse a domain another organization's provider holds, or where another
-    organization's people have their home accounts."""
+    """Refuse a domain another organization's provider has verified, or where another
+    organization's people have their home accounts (a claim another organization made but
+    did not verify does not stand in the way: whoever verifies it holds it)."""
     if not domains:
         return
     held = db.exec(select(IdentityProviderDomain.domain).where(
         IdentityProviderDomain.domain.in_(domains),
+        IdentityProviderDomain.verified_at.is_not(None),
         IdentityProviderDomain.provider_id != (provider_id or 0))).first()
     if held:
         raise InvalidInput(f"{held} is already claimed by another organization.")
     for domain in domains:
+        spelled = {domain, _unicode(domain)}  # addresses keep a Unicode domain as typed
         others = db.exec(select(User.id).where(
-            func.lower(User.email).endswith("@" + domain, autoescape=True),
+            or_(*(func.lower(User.email).endswith("@" + d, autoescape=True) for d in spelled)),
             User.home_organization_id != organization_id).limit(1)).first()
         if others is not None:
             raise InvalidInput(f"{domain} is the email domain of people of another "
                                "organization: it cannot be claimed for this one.")
+
+
+def _unicode(domain: str) -> str:
+    try:
+        return idna.decode(domain)
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return domain
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,10 @@ def save(db: Session, viewer: Viewer, *, name: str, issuer: str, client_id: str,
     provider = provider_of(db, viewer.organization_id)
     if provider is None and not form.secret:
         raise InvalidInput("Enter the client secret the provider gave Commons.")
+    if provider is not None and not form.secret and (
+            form.issuer != provider.issuer or form.client_id != provider.client_id):
+        raise InvalidInput("Enter the client secret again: a stored secret is sent only to "
+                           "the issuer and client ID it was given for.")
     before = {f: getattr(provider, f) for f in _FIELDS} if provider else {}
     password_off = not form.password_sign_in and (provider is None or provider.password_sign_in
                                                   or provider.issuer != form.issuer)
@@ -306,6 +319,8 @@ def _write(db: Session, viewer: Viewer, provider: IdentityProvider | None, form:
         provider = IdentityProvider(organization_id=viewer.organization_id,
                                     created_by_user_id=viewer.user_id, created_at=now,
                                     client_secret="")
+    if provider.id is not None and provider.password_sign_in and not form.password_sign_in:
+        end_password_sessions(db, viewer.organization_id, now, keep=viewer.session_id)
     for f in _FIELDS:
         setattr(provider, f, getattr(form, f))
     if form.secret:
@@ -325,11 +340,99 @@ def _write(db: Session, viewer: Viewer, provider: IdentityProvider | None, form:
     return provider
 
 
+def end_password_sessions(db: Session, organization_id: int, now: datetime, *,
+                          keep: int | None = None) -> None:
+    """Password sign-in went off: the organization's sessions a password opened end (but
+    `keep`, the administrator's own), so that only the provider lets people in."""
+    query = update(AuthSession).where(AuthSession.organization_id == organization_id,
+                                      AuthSession.provider_id.is_(None),
+                                      AuthSession.ended_at.is_(None))
+    if keep:
+        query = query.where(AuthSession.id != keep)
+    db.exec(query.values(ended_at=now))
+
+
+# --- verifying a domain (DNS TXT) ---------------------------------------------------------
+RECORD_PREFIX = "_commons-verification"
+
+
+def domain_record(organization_id: int, domain: str) -> tuple[str, str]:
+    """The TXT record (name, value) that proves the organization holds `domain`: the value
+    is derived from the secret key, the organization and the domain, so it is the same
+    every time it is shown and worth nothing for another organization or domain."""
+    proof = hmac.new(get_settings().key("sso-domain"), f"{organization_id}:{domain}".encode(),
+                     hashlib.sha256).hexdigest()[:32]
+    return f"{RECORD_PREFIX}.{domain}", f"commons-verification={proof}"
+
+
+def domain_records(db: Session, provider: IdentityProvider) -> list[dict]:
+    rows = db.exec(select(IdentityProviderDomain).where(
+        IdentityProviderDomain.provider_id == provider.id)
+        .order_by(IdentityProviderDomain.domain)).all()
+    return [{"domain": r.domain, "verified": r.verified_at is not None,
+             "record_name": domain_record(provider.organization_id, r.domain)[0],
+             "record_value": domain_record(provider.organization_id, r.domain)[1]}
+            for r in rows]
+
+
+def domain_to_verify(db: Session, viewer: Viewer, domain: str) -> tuple[str, str]:
+    """The record to look up for one of the viewer's organization's unverified domains;
+    NotFound for any other."""
+    require_org(viewer, ORG_MANAGE_USERS)
+    provider = provider_of(db, viewer.organization_id)
+    row = db.exec(select(IdentityProviderDomain).where(
+        IdentityProviderDomain.provider_id == (provider.id if provider else 0),
+        IdentityProviderDomain.domain == str(domain)[:253])).first() if provider else None
+    if row is None:
+        raise NotFound("That domain is not one of your identity provider's domains.")
+    if row.verified_at is not None:
+        raise Conflict(f"{row.domain} is verified already.")
+    return domain_record(viewer.organization_id, row.domain)
+
+
+def txt_records(name: str) -> list[str]:
+    """The TXT strings published at `name` ([] when there are none or DNS does not answer
+    within 3 s). Blocking: call it off the event loop."""
+    resolver = dns.resolver.Resolver()
+    resolver.lifetime = 3
+    try:
+        answer = resolver.resolve(name, "TXT")
+    except dns.exception.DNSException:
+        return []
+    return [b"".join(record.strings).decode("utf-8", "replace") for record in answer]
+
+
+def mark_verified(db: Session, viewer: Viewer, domain: str, published: list[str], *,
+                  now: datetime) -> None:
+    """The domain is verified when its TXT record carries the organization's value (then
+    other organizations' unverified claims to it go); InvalidInput otherwise."""
+    name, value = domain_to_verify(db, viewer, domain)
+    if value not in (p.strip() for p in published):
+        raise InvalidInput(f"No TXT record {name} with the value {value} was found yet. DNS "
+                           "changes can take a while to be seen; try again later.")
+    provider = provider_of(db, viewer.organization_id)
+    db.exec(delete(IdentityProviderDomain).where(
+        IdentityProviderDomain.domain == domain, IdentityProviderDomain.verified_at.is_(None),
+        IdentityProviderDomain.provider_id != provider.id))
+    try:
+        with db.begin_nested():
+            marked = db.exec(update(IdentityProviderDomain).where(
+                IdentityProviderDomain.provider_id == provider.id,
+                IdentityProviderDomain.domain == domain,
+                IdentityProviderDomain.verified_at.is_(None)).values(verified_at=now)).rowcount
+    except IntegrityError:
+        raise Conflict(f"Another organization verified {domain} just now.") from None
+    if marked != 1:
+        raise Conflict(f"{domain} was changed by someone else just now; reload the page.")
+    audit.record(db, "identity_provider.domain_verified", "identity_provider", provider.id,
+                 viewer=viewer, at=now, details={"name": provider.name, "domain": domain})
+
+
 # --- remove --------------------------------------------------------------------------------
 def remove(db: Session, viewer: Viewer, *, now: datetime) -> None:
     """Delete the organization's provider with its domains, linked accounts and sign-ins
-    under way; the sessions opened through it keep running. Refused while password
-    sign-in is off (its people would have no way in)."""
+    under way; the sessions opened through it end. Refused while password sign-in is off
+    (its people would have no way in)."""
     require_org(viewer, ORG_MANAGE_USERS)
     provider = provider_of(db, viewer.organization_id)
     if provider is None:
@@ -339,6 +442,11 @@ def remove(db: Session, viewer: Viewer, *, now: datetime) -> None:
                        "its people can still sign in.")
     audit.record(db, "identity_provider.removed", "identity_provider", provider.id,
                  viewer=viewer, at=now, details={"name": provider.name})
+    # its sessions end: they were bound to this organization by the provider, and a
+    # session nothing binds could leave it
+    db.exec(update(AuthSession).where(AuthSession.provider_id == provider.id,
+                                      AuthSession.ended_at.is_(None))
+            .values(ended_at=now))
     db.exec(update(AuthSession).where(AuthSession.provider_id == provider.id)
             .values(provider_id=None))
     for table in (SsoLogin, ExternalIdentity, IdentityProviderDomain):
@@ -389,6 +497,8 @@ def set_password_sign_in(db: Session, tenant: str, on: bool, now: datetime) -> s
     said = "on" if on else "off"
     if provider.password_sign_in == on:
         return f"Password sign-in was already {said} for {org.name} ({org.alias})."
+    if not on:
+        end_password_sessions(db, org.id, now)
     provider.password_sign_in, provider.updated_at = on, now
     db.add(provider)
     audit.record(db, "identity_provider.password_sign_in", "identity_provider", provider.id,

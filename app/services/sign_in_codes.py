@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from app.domain.errors import InvalidInput
 from app.domain.tokens import hash_token, new_token
-from app.models import SignInCode
+from app.models import Organization, SignInCode
 from app.services import audit
-from app.services.auth import active_member, open_session
+from app.services.auth import active_member, open_session, password_off
 
 CODE_LIFETIME = timedelta(seconds=60)
 MAX_CODE = 200  # characters: a code is 43
@@ -49,8 +49,8 @@ def sign_in_with_code(db: Session, *, secret_key: str, code: str, now: datetime,
         raise InvalidInput(CODE_ENDED)
     row = db.exec(select(SignInCode).where(SignInCode.code_hash == code_hash)).one()
     user = active_member(db, row.user_id, row.organization_id)
-    if user is None:
-        raise InvalidInput(CODE_ENDED)
+    if user is None or password_off(db, db.get(Organization, row.organization_id)):
+        raise InvalidInput(CODE_ENDED)  # the code stands in for a password sign-in
     token = open_session(db, secret_key=secret_key, user_id=user.id,
                          organization_id=row.organization_id, now=now, hours=hours, ip=ip,
                          user_agent=user_agent)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import idna
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from app.domain.errors import DomainError
@@ -50,22 +51,44 @@ class Started:
     nonce: str
     code_verifier: str
     browser_secret: str  # set as a cookie on the browser that starts it
+    expected: str        # the invited address, normalized ("" for none)
 
 
-def provider_for(db: Session, tenant: str) -> IdentityProvider | None:
-    """The enabled provider of the organization with alias or Tenant ID `tenant`."""
+def provider_for(db: Session, tenant: str) -> tuple[IdentityProvider, Organization] | None:
+    """The enabled provider of the organization with alias or Tenant ID `tenant`, and the
+    organization."""
     org = find_organization(db, tenant)
     if org is None:
         return None
-    return db.exec(select(IdentityProvider).where(IdentityProvider.organization_id == org.id,
-                                                  IdentityProvider.enabled)).first()
+    provider = db.exec(select(IdentityProvider).where(
+        IdentityProvider.organization_id == org.id, IdentityProvider.enabled)).first()
+    return (provider, org) if provider else None
 
 
 def sign_in_options(db: Session, tenant: str) -> tuple[str, bool]:
     """What the sign-in page offers after Continue: the provider's name ("" for none) and
     whether the password form stays."""
-    provider = provider_for(db, tenant)
-    return (provider.name, provider.password_sign_in) if provider else ("", True)
+    found = provider_for(db, tenant)
+    return (found[0].name, found[0].password_sign_in) if found else ("", True)
+
+
+@dataclass(frozen=True)
+class SignsInAt:
+    alias: str          # the organization where the address signs in ("" unknown)
+    provider_name: str  # its identity provider ("" for passwords)
+
+
+def signs_in_at(db: Session, address: str) -> SignsInAt:
+    """Where an invited address signs in: its account's home organization (through that
+    organization's provider when it has one); without an account, the organization whose
+    provider answers for the address's verified domain."""
+    home = db.exec(select(Organization).join(User, User.home_organization_id == Organization.id)
+                   .where(User.email == address)).first()
+    if home is not None:
+        found = provider_for(db, home.alias)
+        return SignsInAt(home.alias, found[0].name if found else "")
+    found = provider_for_address(db, address)
+    return SignsInAt(found[1].alias, found[0].name) if found else SignsInAt("", "")
 
 
 def domain_of(email: str) -> str:
@@ -78,13 +101,15 @@ def domain_of(email: str) -> str:
 
 
 def provider_for_address(db: Session, email: str) -> tuple[IdentityProvider, Organization] | None:
-    """The provider (and its organization) that answers for `email`'s domain, if any."""
+    """The provider (and its organization) that answers for `email`'s domain, verified, if
+    any."""
     domain = domain_of(email)
     found = db.exec(select(IdentityProvider, Organization)
                     .join(IdentityProviderDomain,
                           IdentityProviderDomain.provider_id == IdentityProvider.id)
                     .join(Organization, Organization.id == IdentityProvider.organization_id)
                     .where(IdentityProviderDomain.domain == domain,
+                           IdentityProviderDomain.verified_at.is_not(None),
                            IdentityProvider.enabled)).first()
     return tuple(found) if found else None
 
@@ -92,35 +117,49 @@ def provider_for_address(db: Session, email: str) -> tuple[IdentityProvider, Org
 def begin(db: Session, provider: IdentityProvider, *, secret_key: str, next_path: str,
           expected: str, now: datetime) -> Started:
     """Record a sign-in under way; its state is found by hash once, within LOGIN_MINUTES."""
+    try:
+        expected = normalize_email(expected) if expected.strip() else ""
+    except DomainError:  # not an address: nobody arriving can be it
+        expected = expected.strip().lower()[:320]
     started = Started(provider=provider, state=secrets.token_urlsafe(32),
                       nonce=secrets.token_urlsafe(24), code_verifier=secrets.token_urlsafe(64),
-                      browser_secret=secrets.token_urlsafe(32))
+                      browser_secret=secrets.token_urlsafe(32), expected=expected)
+    db.exec(delete(SsoLogin).where(SsoLogin.expires_at < now))  # along its index
     db.add(SsoLogin(state_hash=hash_token(secret_key, started.state),
                     browser_hash=hash_token(secret_key, started.browser_secret),
                     provider_id=provider.id, issuer=provider.issuer, nonce=started.nonce,
                     code_verifier=started.code_verifier, next_path=next_path,
-                    expected=normalize_email(expected) if "@" in expected else "",
+                    expected=expected,
                     created_at=now, expires_at=now + timedelta(minutes=LOGIN_MINUTES)))
     return started
 
 
 class LoginGone(DomainError):
     def __init__(self):
-        super().__init__("That sign-in was already used or took too long. Sign in again.")
+        super().__init__("That sign-in was already used or took too long.")
 
 
-def claim(db: Session, *, secret_key: str, state: str, browser_secret: str,
+def claim(db: Session, *, secret_key: str, state: str, browser_secret: str, tenant_id: str,
           now: datetime) -> SsoLogin:
-    """The sign-in this callback ends, used up now (a replayed callback finds it used);
-    LoginGone when it is unknown, used, expired or was started in another browser (which
-    leaves it to the browser that started it)."""
-    login = db.exec(select(SsoLogin).where(
-        SsoLogin.state_hash == hash_token(secret_key, state[:200]))).first()
-    if login is None or login.used_at is not None or login.expires_at <= now:
+    """The sign-in this callback ends, used up now, once even when two callbacks race (a
+    replayed callback finds it used); LoginGone when it is unknown, used, expired, was
+    started in another browser (which leaves it to that browser) or came back to another
+    organization's address (a code one provider issued, brought to another: a mix-up)."""
+    found = db.exec(select(SsoLogin, Organization.tenant_id)
+                    .join(IdentityProvider, IdentityProvider.id == SsoLogin.provider_id)
+                    .join(Organization, Organization.id == IdentityProvider.organization_id)
+                    .where(SsoLogin.state_hash == hash_token(secret_key, state[:200]))).first()
+    if found is None:
         raise LoginGone()
-    if not browser_secret or hash_token(secret_key, browser_secret[:200]) != login.browser_hash:
+    login, owner = found
+    if (login.used_at is not None or login.expires_at <= now or owner != tenant_id
+            or not browser_secret
+            or hash_token(secret_key, browser_secret[:200]) != login.browser_hash):
         raise LoginGone()
-    login.used_at = now
+    used = db.exec(update(SsoLogin).where(SsoLogin.id == login.id, SsoLogin.used_at.is_(None))
+                   .values(used_at=now)).rowcount
+    if used != 1:
+        raise LoginGone()
     return login
 
 
@@ -166,10 +205,22 @@ def _verified_email(provider: IdentityProvider, claims: dict) -> str:
         return ""
 
 
+def _verified_domain(db: Session, provider: IdentityProvider, email: str) -> bool:
+    """`email` is of one of the provider's DNS-verified domains: only there is the
+    provider's word on an address trusted."""
+    return db.exec(select(IdentityProviderDomain.id).where(
+        IdentityProviderDomain.provider_id == provider.id,
+        IdentityProviderDomain.domain == domain_of(email),
+        IdentityProviderDomain.verified_at.is_not(None))).first() is not None
+
+
 def _account(db: Session, provider: IdentityProvider, org: Organization, login: SsoLogin,
              claims: dict, now: datetime) -> User:
     """The account the claims name, linked to the subject now if it was not yet."""
-    subject = str(claims.get("sub", ""))[:255]
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not 0 < len(subject) <= 255:
+        raise SsoRefused(f"{provider.name} sent no usable subject (sub), so Commons cannot "
+                         "tell who signed in.")
     email = _verified_email(provider, claims)
     link = db.exec(select(ExternalIdentity).where(
         ExternalIdentity.provider_id == provider.id, ExternalIdentity.issuer == login.issuer,
@@ -194,6 +245,9 @@ def _account(db: Session, provider: IdentityProvider, org: Organization, login: 
     if user is not None and user.home_organization_id != org.id:
         raise SsoRefused(f"{email} belongs to an account of another organization; "
                          f"{provider.name} signs in only {org.name}'s people.")
+    if not _verified_domain(db, provider, email):
+        raise SsoRefused(f"{email} is not in an email domain {org.name} has verified for "
+                         f"{provider.name}, so Commons cannot match it to an account.")
     if user is None:
         user = _just_in_time(db, provider, org, email, claims, now)
     elif db.exec(select(ExternalIdentity.id).where(
@@ -210,10 +264,7 @@ def _account(db: Session, provider: IdentityProvider, org: Organization, login: 
 
 def _just_in_time(db: Session, provider: IdentityProvider, org: Organization, email: str,
                   claims: dict, now: datetime) -> User:
-    claimed = db.exec(select(IdentityProviderDomain.id).where(
-        IdentityProviderDomain.provider_id == provider.id,
-        IdentityProviderDomain.domain == domain_of(email))).first()
-    if not (provider.just_in_time and claimed):
+    if not provider.just_in_time:
         raise SsoRefused(f"No account of {org.name} has the address {email}. Ask an "
                          "administrator to invite you.")
     name = str(claims.get("name") or email.partition("@")[0])[:200]

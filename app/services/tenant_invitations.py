@@ -32,7 +32,7 @@ from app.services import invitation_lifecycle as lifecycle
 from app.services.access import require_community
 from app.services.invitation_lifecycle import Mailer
 from app.services.invitation_policies import TENANT
-from app.services.sso_sign_in import provider_for_address
+from app.services.sso_sign_in import signs_in_at
 
 KIND = TENANT.kind
 
@@ -216,19 +216,8 @@ def invitation_view(db: Session, secret_key: str, token: str, viewer: Viewer | N
         "problem": (join_problem(db, viewer, inv, now) or "") if viewer else "",
         "accepted_by_me": bool(viewer and inv.accepted_by_user_id == viewer.user_id),
         "renewal_asked": status == st.EXPIRED and _renewal_asked_at(db, inv) is not None,
-        "sign_in_alias": _signs_in_at(db, inv.recipient),
+        "sign_in_alias": signs_in_at(db, inv.recipient).alias,
     }
-
-
-def _signs_in_at(db: Session, address: str) -> str:
-    """Where the invited address signs in: its account's organization, or the organization
-    whose identity provider answers for its domain; "" when neither is known."""
-    home = db.exec(select(Organization.alias).join(
-        User, User.home_organization_id == Organization.id).where(User.email == address)).first()
-    if home:
-        return home
-    found = provider_for_address(db, address)
-    return found[1].alias if found else ""
 
 
 RENEWAL_REQUESTED = "invitation.renewal_requested"

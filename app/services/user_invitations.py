@@ -28,6 +28,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services import invitation_lifecycle as lifecycle
+from app.services.auth import password_off
 from app.services.invitation_lifecycle import Mailer
 from app.services.invitation_policies import COMMUNITY_USER
 from app.services.managed_communities import described, managed_targets
@@ -35,7 +36,7 @@ from app.services.orgs import create_user, free_username
 from app.services.revocations import revoke_where
 from app.services.role_grants import grantable_roles
 from app.services.sign_in_codes import issue_sign_in_code
-from app.services.sso_sign_in import provider_for_address
+from app.services.sso_sign_in import provider_for_address, signs_in_at
 
 KIND = COMMUNITY_USER.kind
 _SPLIT = re.compile(r"[\s,;]+")
@@ -161,7 +162,8 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
         return st.closed_view()
     account = db.exec(select(User).where(User.email == rows[0].recipient)).first()
     problem = ""
-    through = provider_for_address(db, rows[0].recipient) if viewer is None else None
+    at = signs_in_at(db, rows[0].recipient)
+    through = at if viewer is None and at.provider_name else None
     if viewer is not None and viewer.email != rows[0].recipient:
         problem = (f"This invitation is for {rows[0].recipient}, but you are signed in as "
                    f"{viewer.email}. Sign in as the invited address to accept it.")
@@ -175,11 +177,10 @@ def join_view(db: Session, secret_key: str, token: str, viewer: Viewer | None,
         "expires": rows[0].expires_at.strftime("%d %B %Y, %H:%M UTC"),
         "has_account": account is not None, "problem": problem,
         # the invited address signs in through its organization's provider, not a password
-        "sso_name": through[0].name if through else "",
-        "sso_tenant": through[1].alias if through else "",
+        "sso_name": through.provider_name if through else "",
+        "sso_tenant": through.alias if through else "",
         # where the invited address signs in: its own home, or (a new account) the owner
-        "sign_in_alias": (db.get(Organization, account.home_organization_id).alias
-                          if account else owner.alias),
+        "sign_in_alias": at.alias or owner.alias,
         "community_ids": ",".join(str(r.community_id) for r in live),
         **_joined(db, [r for r in rows if r.status == st.ACCEPTED]),
     }
@@ -239,6 +240,10 @@ def create_account_and_accept(db: Session, token: str, display_name: str, passwo
         raise InvalidInput(f"{address} signs in through {found[0].name}: accept with it, "
                            "not with a new password.")
     owner = db.get(Organization, rows[0].organization_id)
+    if name := password_off(db, owner):
+        raise InvalidInput(f"{owner.name} signs in through {name} only, so an account with a "
+                           "password cannot be made here. Ask the inviter to invite an address "
+                           f"{name} knows.")
     user = create_user(db, owner, email=address, username=free_username(db, address),
                        display_name=display_name.strip()[:200] or address.split("@")[0],
                        password=password, role=None, kind="guest", now=now)

@@ -2,7 +2,6 @@
 `state` and `nonce`), the code exchange, and the ID token's checks, which authlib makes:
 signature against the provider's published keys, issuer, audience, expiry and nonce."""
 
-import asyncio
 import base64
 import json
 from urllib.parse import quote, urlencode
@@ -14,7 +13,14 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jws import JWSRegistry
 
 from app.outbound import OutboundFailed, OutboundRefused, call
-from app.sso.discovery import TIMEOUT, ProviderMetadata, ProviderProblem, discover, forget
+from app.sso.discovery import (
+    TIMEOUT,
+    ProviderMetadata,
+    ProviderProblem,
+    discover,
+    forget,
+    off_loop,
+)
 
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 
@@ -75,7 +81,7 @@ def _exchange(meta: ProviderMetadata, *, client_id: str, client_secret: str, cod
 
 async def exchange(meta: ProviderMetadata, **fields) -> dict:
     """The token endpoint's answer for an authorization code (off the event loop)."""
-    return await asyncio.to_thread(_exchange, meta, **fields)
+    return await off_loop(_exchange, meta, **fields)
 
 
 def _decode(meta: ProviderMetadata, id_token: str):

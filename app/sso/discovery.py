@@ -8,6 +8,7 @@ What was fetched is kept a few minutes per issuer; Test connection fetches afres
 import asyncio
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from joserfc.jwk import KeySet
@@ -16,8 +17,25 @@ from app.outbound import OutboundFailed, OutboundRefused, call
 
 TIMEOUT = 5.0
 KEEP_SECONDS = 300
+FAILED_SECONDS = 30   # a provider that could not be used is not asked again sooner
+MAX_KEPT = 200        # issuers remembered
 MAX_DOCUMENT = 256 * 1024
 WELL_KNOWN = "/.well-known/openid-configuration"
+# Signatures Commons accepts on ID tokens: public-key ones only (never "none", never a
+# shared secret an attacker could sign with using the published key).
+ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384",
+              "ES512", "EdDSA")
+# Calls to providers wait here, never in the pool the API and the mail sender share; what
+# administrators ask for (Test connection, Verify) has its own, so that it cannot hold up
+# people signing in.
+POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="commons-sso")
+ADMIN_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="commons-sso-admin")
+
+
+async def off_loop(work, *args, pool: ThreadPoolExecutor = POOL, **kwargs):
+    """Run a blocking call to a provider (or DNS) on threads of its own."""
+    return await asyncio.get_running_loop().run_in_executor(
+        pool, lambda: work(*args, **kwargs))
 
 
 class ProviderProblem(Exception):
@@ -33,6 +51,7 @@ class ProviderMetadata:
     end_session_endpoint: str
     auth_methods: tuple[str, ...]
     algorithms: tuple[str, ...]
+    sends_iss: bool  # RFC 9207: its answers name their issuer
     jwks: dict = field(repr=False, hash=False, compare=False)
 
     @property
@@ -43,7 +62,9 @@ class ProviderMetadata:
         return KeySet.import_key_set(self.jwks)
 
 
-_kept: dict[str, tuple[float, ProviderMetadata]] = {}
+# issuer -> (when, what was found or the problem it had); in order of use
+_kept: dict[str, tuple[float, ProviderMetadata | ProviderProblem]] = {}
+_fetching: dict[str, asyncio.Future] = {}
 
 
 def _get_json(url: str, what: str, allow_private: bool) -> dict:
@@ -81,11 +102,12 @@ def _read(issuer: str, allow_private: bool) -> ProviderMetadata:
     methods = _strings(doc.get("code_challenge_methods_supported"))
     if methods and "S256" not in methods:
         raise ProviderProblem("The provider does not offer PKCE with S256.")
+    schemes = ("https://", "http://") if allow_private else ("https://",)
     endpoints = {}
     for name in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         value = doc.get(name)
-        if not isinstance(value, str) or not value.startswith(("https://", "http://")):
-            raise ProviderProblem(f"The discovery document has no {name}.")
+        if not isinstance(value, str) or not value.startswith(schemes):
+            raise ProviderProblem(f"The discovery document has no https {name}.")
         endpoints[name] = value
     jwks = _get_json(endpoints["jwks_uri"], "The provider's keys (jwks_uri)", allow_private)
     try:
@@ -95,24 +117,51 @@ def _read(issuer: str, allow_private: bool) -> ProviderMetadata:
     if not jwks.get("keys"):
         raise ProviderProblem("The provider publishes no signing keys (jwks_uri).")
     end_session = doc.get("end_session_endpoint")
+    listed = _strings(doc.get("id_token_signing_alg_values_supported")) or ("RS256",)
+    algorithms = tuple(a for a in listed if a in ALGORITHMS)
+    if not algorithms:
+        raise ProviderProblem("The provider signs ID tokens only with algorithms Commons does "
+                              f"not accept ({', '.join(listed)[:100]}); it needs RS256 or "
+                              "another public-key signature.")
     return ProviderMetadata(
         issuer=issuer, **endpoints,
-        end_session_endpoint=end_session if isinstance(end_session, str) else "",
+        end_session_endpoint=(end_session if isinstance(end_session, str)
+                              and end_session.startswith(schemes) else ""),
         auth_methods=_strings(doc.get("token_endpoint_auth_methods_supported")),
-        algorithms=_strings(doc.get("id_token_signing_alg_values_supported")) or ("RS256",),
-        jwks=jwks)
+        algorithms=algorithms, jwks=jwks,
+        sends_iss=doc.get("authorization_response_iss_parameter_supported") is True)
 
 
 async def discover(issuer: str, *, allow_private: bool, fresh: bool = False
                    ) -> ProviderMetadata:
-    """The provider's checked metadata and keys (kept KEEP_SECONDS unless `fresh`);
-    ProviderProblem when it cannot be used."""
+    """The provider's checked metadata and keys (kept KEEP_SECONDS, a problem
+    FAILED_SECONDS, unless `fresh`); ProviderProblem when it cannot be used. Callers
+    asking at once share one fetch."""
     kept = _kept.get(issuer)
-    if kept and not fresh and time.monotonic() - kept[0] < KEEP_SECONDS:
-        return kept[1]
-    metadata = await asyncio.to_thread(_read, issuer, allow_private)
-    _kept[issuer] = (time.monotonic(), metadata)
-    return metadata
+    if kept and not fresh:
+        age = time.monotonic() - kept[0]
+        if isinstance(kept[1], ProviderProblem) and age < FAILED_SECONDS:
+            raise kept[1]
+        if isinstance(kept[1], ProviderMetadata) and age < KEEP_SECONDS:
+            return kept[1]
+    running = _fetching.get(issuer)
+    if running is None:
+        running = _fetching[issuer] = asyncio.ensure_future(off_loop(
+            _read, issuer, allow_private, pool=ADMIN_POOL if fresh else POOL))
+        running.add_done_callback(lambda done: _remember(issuer, done))
+    return await asyncio.shield(running)
+
+
+def _remember(issuer: str, done: asyncio.Future) -> None:
+    _fetching.pop(issuer, None)
+    if done.cancelled():
+        return
+    found = done.exception() or done.result()
+    if isinstance(found, ProviderMetadata | ProviderProblem):
+        _kept.pop(issuer, None)
+        _kept[issuer] = (time.monotonic(), found)
+        while len(_kept) > MAX_KEPT:
+            _kept.pop(next(iter(_kept)))
 
 
 def forget(issuer: str) -> None:

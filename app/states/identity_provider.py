@@ -11,6 +11,7 @@ from app import routes
 from app.models import utcnow
 from app.services import identity_providers as idp
 from app.settings import get_settings
+from app.sso.discovery import ADMIN_POOL, off_loop
 from app.states.page import ViewerPage
 from app.states.viewer import run
 
@@ -35,7 +36,7 @@ class IdentityProviderState(ViewerPage, rx.State):
     domains: str = ""  # one a line
     password_sign_in: bool = True
     signed_in_through: bool = False  # the viewer, at the provider's current issuer
-    sign_in_url: str = ""
+    sign_in_tenant: str = ""  # the organization whose provider "Sign in through" uses
     redirect_uri: str = ""
     # the form: a new `form_key` mounts its fields afresh with what was read
     form_key: int = 0
@@ -48,6 +49,11 @@ class IdentityProviderState(ViewerPage, rx.State):
     test_line: str = ""
     test_ok: bool = False
     remove_error: str = ""
+    # each domain: verified or not, and the DNS TXT record that verifies it
+    domain_records: list[dict[str, str]] = []
+    verifying: str = ""        # the domain being looked up
+    verify_line: str = ""
+    verify_ok: bool = False
 
     def _refresh(self, db, viewer) -> None:
         shown = idp.view(db, viewer)
@@ -58,14 +64,17 @@ class IdentityProviderState(ViewerPage, rx.State):
         self.password_sign_in = self.allow_password = shown["password_sign_in"]
         self.just_in_time = shown["just_in_time"]
         self.signed_in_through = shown["signed_in_through"]
-        self.sign_in_url, self.redirect_uri = shown["sign_in_url"], shown["redirect_uri"]
+        self.sign_in_tenant, self.redirect_uri = shown["sign_in_tenant"], shown["redirect_uri"]
         self.typed_issuer = shown["issuer"]
+        self.domain_records = [{**r, "verified": "yes" if r["verified"] else ""}
+                               for r in shown["domain_records"]]
         self.form_key += 1
 
     def _clear(self) -> None:
         self.exists, self.provider_name, self.issuer, self.client_id = False, "", "", ""
-        self.has_secret, self.domains, self.sign_in_url, self.redirect_uri = False, "", "", ""
+        self.has_secret, self.domains, self.sign_in_tenant, self.redirect_uri = False, "", "", ""
         self.signed_in_through, self.typed_issuer = False, ""
+        self.domain_records = []
 
     def _start(self) -> None:
         self.form_error, self.test_line, self.remove_error = "", "", ""
@@ -140,6 +149,37 @@ class IdentityProviderState(ViewerPage, rx.State):
                 return done.away
             self.test_ok = result is not None and result.ok
             self.test_line = result.line if result is not None else done.refusal
+        return None
+
+    @rx.event(background=True)
+    async def verify_domain(self, domain: str):
+        """Look the domain's TXT record up (off the event loop, outside the state's lock)
+        and mark the domain verified when it carries this organization's value."""
+        domain = domain[:253]
+        async with self:
+            if self.verifying:
+                return None
+            self.verifying, self.verify_line = domain, ""
+            caller = SimpleNamespace(router=self.router)
+        try:
+            asked = await asyncio.to_thread(
+                run, caller, lambda db, v: idp.domain_to_verify(db, v, domain))
+            published = (await off_loop(idp.txt_records, asked.result[0], pool=ADMIN_POOL)
+                         if asked.done else [])
+            done = asked if not asked.done else await asyncio.to_thread(
+                run, caller, lambda db, v: idp.mark_verified(db, v, domain, published,
+                                                            now=utcnow()))
+        finally:
+            async with self:
+                self.verifying = ""
+        async with self:
+            if done.away is not None:
+                return done.away
+            self.verify_ok = done.done
+            self.verify_line = (f"{domain} is verified: its people sign in through "
+                                f"{self.provider_name}." if done.done else done.refusal)
+            if done.done:
+                self._reload()
         return None
 
     @rx.event

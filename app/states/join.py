@@ -49,12 +49,9 @@ class JoinState(LinkPage, rx.State):
         return viewer.email
 
     @rx.var
-    def sso_href(self) -> str:
-        """Sign in through the invited address's provider, back here, as that address."""
-        inv = self.invitation or {}
-        tenant = str(inv.get("sso_tenant", ""))
-        return routes.sso_start(tenant, self.router.url.path,
-                                expected=str(inv.get("recipient", ""))) if tenant else ""
+    def here(self) -> str:
+        """This page's path: a sign-in through the invited address's provider comes back."""
+        return self.router.url.path
 
     @rx.event
     def load(self):

@@ -37,10 +37,6 @@ class SignInState(rx.State):
     password_allowed: bool = True
 
     @rx.var
-    def sso_href(self) -> str:
-        return routes.sso_start(self.tenant, self.next_path) if self.sso_name else ""
-
-    @rx.var
     def forgot_href(self) -> str:
         """Forgot password, with the email address already typed (if one was)."""
         return routes.forgot_password(self.identifier if "@" in self.identifier else None)
