@@ -476,6 +476,7 @@ def test_the_page_saves_and_never_sends_the_secret_back(db, cookies):
         state = tab.state(P)
     assert loaded.delta(P)["exists"] is False and loaded.delta(P)["allow_password"] is True
     assert saved.toasts("success") and not saved.delta(P).get("form_error")
+    assert saved.delta(P).get("test_line")  # what was saved is read and checked at once
     assert state.exists and state.has_secret and state.provider_name == "Contoso Entra ID"
     assert state.domains == "contoso.example\nenergy.example"
     assert not _secret_places(saved, SECRET) and not _secret_places(again, SECRET)

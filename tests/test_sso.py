@@ -587,3 +587,38 @@ def test_an_organization_signing_in_only_through_its_provider_makes_no_password_
                                                "only"):
             ui.create_account_and_accept(db, token, "Pat", "a-long-password", now=utcnow(),
                                          secret_key=SECRET)
+
+
+def test_one_address_starts_only_so_many_sign_ins(northwind, engine):
+    from app.services import sso_sign_in as sso
+
+    with Session(engine) as db:
+        provider = provider_row_of(db, org(db, "northwind").id)
+        for _ in range(sso.MAX_STARTS_PER_IP):
+            sso.begin(db, provider, secret_key=get_settings().secret_key, next_path="/",
+                      expected="", now=utcnow(), ip="203.0.113.7")
+        db.commit()
+        with pytest.raises(sso.TooManyStarts):
+            sso.begin(db, provider, secret_key=get_settings().secret_key, next_path="/",
+                      expected="", now=utcnow(), ip="203.0.113.7")
+        sso.begin(db, provider, secret_key=get_settings().secret_key, next_path="/",
+                  expected="", now=utcnow(), ip="203.0.113.8")  # another address
+        from datetime import timedelta
+        later = utcnow() + timedelta(minutes=16)  # the window passed: it starts again
+        sso.begin(db, provider, secret_key=get_settings().secret_key, next_path="/",
+                  expected="", now=later, ip="203.0.113.7")
+        db.commit()
+        # the window's rows are kept while it counts them, and go after
+        assert db.exec(select(SsoLogin)).all()
+        sso.begin(db, provider, secret_key=get_settings().secret_key, next_path="/",
+                  expected="", now=utcnow() + timedelta(minutes=60), ip="203.0.113.9")
+        db.commit()
+        assert len(db.exec(select(SsoLogin)).all()) == 1
+    with Session(engine) as db:
+        for login in db.exec(select(SsoLogin)).all():
+            login.ip, login.created_at = "testclient", utcnow()
+        db.commit()
+    for _ in range(sso.MAX_STARTS_PER_IP):
+        start(northwind)
+    throttled = northwind.post("/auth/sso/start", data={"tenant": "northwind"})
+    assert "error=sso-throttled" in throttled.headers["location"]

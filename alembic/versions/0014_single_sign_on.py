@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('code_verifier', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('next_path', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('expected', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
@@ -86,6 +87,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('ssologin', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ssologin_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index('ix_sso_login_ip_created', ['ip', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_ssologin_provider_id'), ['provider_id'], unique=False)
 
     with op.batch_alter_table('authsession', schema=None) as batch_op:
@@ -104,6 +106,7 @@ def downgrade() -> None:
     with op.batch_alter_table('ssologin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ssologin_provider_id'))
         batch_op.drop_index(batch_op.f('ix_ssologin_expires_at'))
+        batch_op.drop_index('ix_sso_login_ip_created')
 
     op.drop_table('ssologin')
     with op.batch_alter_table('identityproviderdomain', schema=None) as batch_op:

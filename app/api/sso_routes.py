@@ -57,9 +57,14 @@ async def start_route(request: Request):
         log.warning("sign-in through %s refused: %s", provider.issuer, problem)
         return RedirectResponse(routes.signin(next_path, tenant=tenant, error="sso-down"),
                                 status_code=303)
-    with session_scope() as db:
-        started = sso.begin(db, provider, secret_key=settings.secret_key,
-                            next_path=next_path, expected=expected, now=utcnow())
+    try:
+        with session_scope() as db:
+            started = sso.begin(db, provider, secret_key=settings.secret_key,
+                                next_path=next_path, expected=expected, now=utcnow(),
+                                ip=request_address(request))
+    except sso.TooManyStarts:
+        return RedirectResponse(routes.signin(next_path, tenant=tenant, error="sso-throttled"),
+                                status_code=303)
     response = RedirectResponse(authorization_url(
         meta, client_id=provider.client_id, scopes=provider.scopes,
         redirect_uri=routes.sso_callback(settings.base_url, org.tenant_id),

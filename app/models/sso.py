@@ -68,6 +68,8 @@ class SsoLogin(SQLModel, table=True):
     hash of its `state` and usable once; the browser that started it holds a cookie whose
     hash is `browser_hash`, so a callback URL carried to another browser does nothing."""
 
+    __table_args__ = (Index("ix_sso_login_ip_created", "ip", "created_at"),)
+
     id: int | None = Field(default=None, primary_key=True)
     state_hash: str = Field(max_length=64, unique=True)
     browser_hash: str = Field(max_length=64)
@@ -77,6 +79,7 @@ class SsoLogin(SQLModel, table=True):
     code_verifier: str = Field(max_length=128)
     next_path: str = Field(default="/", max_length=2000)
     expected: str = Field(default="", max_length=320)  # the invited address, if any
+    ip: str = Field(default="", max_length=64)  # the address bucket that started it
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime = Field(index=True)
     used_at: datetime | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import idna
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, select
 
 from app.domain.errors import DomainError
@@ -30,11 +30,18 @@ from app.models import (
     User,
 )
 from app.services import audit
-from app.services.auth import find_organization, open_session
+from app.services.auth import (
+    THROTTLE_WINDOW,
+    WINDOW_MINUTES,
+    find_organization,
+    open_session,
+    throttle_address,
+)
 from app.services.orgs import create_user, free_username
 from app.services.passwords import NO_PASSWORD
 
 LOGIN_MINUTES = 10  # from the redirect to the callback
+MAX_STARTS_PER_IP = 30  # sign-ins started from one address in THROTTLE_WINDOW
 
 
 class SsoRefused(DomainError):
@@ -114,9 +121,22 @@ def provider_for_address(db: Session, email: str) -> tuple[IdentityProvider, Org
     return tuple(found) if found else None
 
 
+class TooManyStarts(DomainError):
+    def __init__(self):
+        super().__init__(f"Too many sign-ins were started from your network; wait "
+                         f"{WINDOW_MINUTES} minutes before trying again.")
+
+
 def begin(db: Session, provider: IdentityProvider, *, secret_key: str, next_path: str,
-          expected: str, now: datetime) -> Started:
-    """Record a sign-in under way; its state is found by hash once, within LOGIN_MINUTES."""
+          expected: str, now: datetime, ip: str = "") -> Started:
+    """Record a sign-in under way; its state is found by hash once, within LOGIN_MINUTES.
+    An address (an IPv6 /64) starts at most MAX_STARTS_PER_IP in THROTTLE_WINDOW:
+    TooManyStarts."""
+    bucket = throttle_address(ip) if ip else ""
+    if bucket and db.exec(select(func.count()).select_from(SsoLogin).where(
+            SsoLogin.ip == bucket, SsoLogin.created_at > now - THROTTLE_WINDOW)
+            ).one() >= MAX_STARTS_PER_IP:
+        raise TooManyStarts()
     try:
         expected = normalize_email(expected) if expected.strip() else ""
     except DomainError:  # not an address: nobody arriving can be it
@@ -124,12 +144,13 @@ def begin(db: Session, provider: IdentityProvider, *, secret_key: str, next_path
     started = Started(provider=provider, state=secrets.token_urlsafe(32),
                       nonce=secrets.token_urlsafe(24), code_verifier=secrets.token_urlsafe(64),
                       browser_secret=secrets.token_urlsafe(32), expected=expected)
-    db.exec(delete(SsoLogin).where(SsoLogin.expires_at < now))  # along its index
+    # ended sign-ins go (along the expiry index) once the throttle no longer counts them
+    db.exec(delete(SsoLogin).where(SsoLogin.expires_at < now - THROTTLE_WINDOW))
     db.add(SsoLogin(state_hash=hash_token(secret_key, started.state),
                     browser_hash=hash_token(secret_key, started.browser_secret),
                     provider_id=provider.id, issuer=provider.issuer, nonce=started.nonce,
                     code_verifier=started.code_verifier, next_path=next_path,
-                    expected=expected,
+                    expected=expected, ip=bucket,
                     created_at=now, expires_at=now + timedelta(minutes=LOGIN_MINUTES)))
     return started
 

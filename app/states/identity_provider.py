@@ -124,6 +124,7 @@ class IdentityProviderState(ViewerPage, rx.State):
             return
         self._reload()
         yield rx.toast.success("Identity provider saved.")
+        yield IdentityProviderState.test_connection  # what was saved, read and checked
 
     @rx.event(background=True)
     async def test_connection(self):

@@ -14,6 +14,8 @@ ERRORS = {
             "less than a minute). Sign in with your password.",
     "password-off": "Your organization signs in through its identity provider; password "
                     "sign-in is turned off.",
+    "sso-throttled": "Too many sign-ins were started from your network. Wait 15 minutes "
+                     "before trying again.",
     "sso-none": "That organization does not sign in through an identity provider.",
     "sso-down": "The organization's identity provider cannot be reached just now. Try again "
                 "in a moment.",
