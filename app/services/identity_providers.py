@@ -369,10 +369,12 @@ def domain_records(db: Session, provider: IdentityProvider) -> list[dict]:
     rows = db.exec(select(IdentityProviderDomain).where(
         IdentityProviderDomain.provider_id == provider.id)
         .order_by(IdentityProviderDomain.domain)).all()
-    return [{"domain": r.domain, "verified": r.verified_at is not None,
-             "record_name": domain_record(provider.organization_id, r.domain)[0],
-             "record_value": domain_record(provider.organization_id, r.domain)[1]}
-            for r in rows]
+    shown = []
+    for row in rows:
+        name, value = domain_record(provider.organization_id, row.domain)
+        shown.append({"domain": row.domain, "verified": row.verified_at is not None,
+                      "record_name": name, "record_value": value})
+    return shown
 
 
 def domain_to_verify(db: Session, viewer: Viewer, domain: str) -> tuple[str, str]:

@@ -229,10 +229,8 @@ def _verified_email(provider: IdentityProvider, claims: dict) -> str:
 def _verified_domain(db: Session, provider: IdentityProvider, email: str) -> bool:
     """`email` is of one of the provider's DNS-verified domains: only there is the
     provider's word on an address trusted."""
-    return db.exec(select(IdentityProviderDomain.id).where(
-        IdentityProviderDomain.provider_id == provider.id,
-        IdentityProviderDomain.domain == domain_of(email),
-        IdentityProviderDomain.verified_at.is_not(None))).first() is not None
+    found = provider_for_address(db, email)
+    return found is not None and found[0].id == provider.id
 
 
 def _account(db: Session, provider: IdentityProvider, org: Organization, login: SsoLogin,
