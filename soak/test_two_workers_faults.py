@@ -51,10 +51,24 @@ class Deployment:
         return self.app.log.stat().st_size
 
     def errors_since(self, offset: int) -> list[str]:
+        """Each ERROR line and each traceback whole (so a failure shows what went wrong)."""
         with self.app.log.open(errors="replace") as f:
             f.seek(offset)
-            return [line.rstrip() for line in f
-                    if re.search(r"\bERROR\b|Traceback \(most recent call last\)", line)]
+            lines = f.read().splitlines()
+        found, i = [], 0
+        while i < len(lines):
+            if "Traceback (most recent call last)" in lines[i]:
+                end = i + 1
+                while end < len(lines) and (lines[end][:1] in (" ", "\t") or not lines[end]):
+                    end += 1
+                found.append("\n".join(lines[i:end + 1]))
+                i = end + 1
+            elif re.search(r"\bERROR\b", lines[i]):
+                found.append(lines[i])
+                i += 1
+            else:
+                i += 1
+        return found
 
     def close(self):
         self.proxy.close()
@@ -136,7 +150,8 @@ def test_a_database_outage_refuses_plainly_writes_nothing_and_passes(deployment,
     expect(a.get_by_text("Invitation sent to it@tenant1.example")).to_be_visible()
     all_hear(others, "it@tenant1.example")
     assert d.invitations_to("it@tenant1.example") == 1
-    assert d.errors_since(start) == []
+    errors = d.errors_since(start)
+    assert not errors, "\n\n".join(errors)
     close(a, *others)
 
 
@@ -164,5 +179,6 @@ def test_a_redis_restart_loses_no_action_and_does_none_twice(deployment, browser
     sent(a, others, "it@tenant4.example")
     assert d.invitations_to("it@tenant3.example") == 1
     assert d.invitations_to("it@tenant4.example") == 1
-    assert d.errors_since(start) == []
+    errors = d.errors_since(start)
+    assert not errors, "\n\n".join(errors)
     close(a, *others)

@@ -20,6 +20,7 @@ from reflex_base.registry import RegistrationContext
 
 log = logging.getLogger("commons.live")
 EVERY = 1.0  # seconds between looks
+SETTLE = 2.0  # seconds a tab may take to connect before it counts as refused
 
 
 async def watch(redis, *, every: float = EVERY, on_forgotten=None) -> None:
@@ -48,22 +49,48 @@ async def watch(redis, *, every: float = EVERY, on_forgotten=None) -> None:
 
 
 async def reconnect_tabs() -> None:
-    """Drop the connection of every tab of this worker; each browser reconnects.
+    """Drop the connection of every tab of this worker; each browser reconnects."""
+    app = RegistrationContext.get().app
+    if app.sio is None or app.event_namespace is None:
+        return
+    closed = await close_tabs(app.sio, app.event_namespace.namespace)
+    log.warning("closed the connections of %d tabs", closed)
+
+
+async def close_tabs(sio, namespace: str, settle: float = SETTLE) -> int:
+    """Close the connection of each tab of `sio` (a Socket.IO server) on `namespace`;
+    returns how many were closed.
 
     Engine.IO's own `disconnect` sends a close packet that a browser's websocket transport
     ignores, and leaves the websocket open until a ping times out (minutes), with the tab
     talking into a closed session. So the session is closed and its writer told to stop
     (the None its queue ends with), which closes the websocket: the browser sees its
-    transport close and reconnects."""
-    app = RegistrationContext.get().app
-    server = app.sio.eio if app.sio is not None else None
-    if server is None:
-        return
-    sockets = list(server.sockets.values())
-    for sock in sockets:
+    transport close and reconnects.
+
+    A tab whose Socket.IO connection is not made yet is closed only if it still is not
+    `settle` seconds later (its connect was refused while Redis was away): it may have
+    reconnected a moment ago (another worker closed it first), to the Redis that is back,
+    with its connect waiting to run, which a close now would make fail."""
+    connecting = [eio_sid for eio_sid in list(sio.eio.sockets)
+                  if sio.manager.sid_from_eio_sid(eio_sid, namespace) is None]
+    closed = await _close(sio, [s for s in list(sio.eio.sockets) if s not in connecting])
+    if connecting:
+        await asyncio.sleep(settle)
+        closed += await _close(sio, [s for s in connecting
+                                     if sio.manager.sid_from_eio_sid(s, namespace) is None])
+    return closed
+
+
+async def _close(sio, eio_sids: list[str]) -> int:
+    closed = 0
+    for eio_sid in eio_sids:
+        sock = sio.eio.sockets.get(eio_sid)
+        if sock is None:
+            continue
         try:
             await sock.close(wait=False)
             sock.queue.put_nowait(None)
+            closed += 1
         except Exception:  # noqa: BLE001 - a socket closing as we close it
             log.warning("a tab's connection could not be closed", exc_info=True)
-    log.warning("closed the connections of %d tabs", len(sockets))
+    return closed
