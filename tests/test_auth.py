@@ -328,3 +328,19 @@ def test_refused_sign_ins_through_the_route_count_against_the_next_one(engine, d
     assert "error=throttled" in replies[-1].headers["location"]
     with session_scope(engine) as db:
         assert len(db.exec(select(SignInFailure)).all()) == auth.MAX_FAILURES_PER_ACCOUNT
+
+
+def test_password_hashing_runs_only_when_the_cpu_is_otherwise_idle():
+    """A burst of sign-ins must not slow the other tabs' events (bench figure 7): the pool
+    that hashes runs its threads under SCHED_IDLE, which Argon2's lane threads inherit."""
+    import asyncio
+    import os
+    import threading
+
+    from app.services.passwords import off_loop
+
+    def policy() -> int:
+        return os.sched_getscheduler(threading.get_native_id())
+
+    assert asyncio.run(off_loop(policy)) == os.SCHED_IDLE
+    assert policy() != os.SCHED_IDLE  # the caller's own thread keeps its policy

@@ -25,11 +25,16 @@ HASH_NICENESS = 10
 
 
 def _yield_to_the_loop() -> None:
-    """Hashing threads run at a lower CPU priority than the event loop's thread (Linux
-    sets a nice value per thread), so a burst of sign-ins on a busy machine slows the
-    sign-ins, not the other tabs' events."""
+    """Hashing threads run only when nothing else of the machine wants the CPU (Linux's
+    SCHED_IDLE, set per thread and inherited by Argon2's lane threads; else a nice value),
+    so a burst of sign-ins on a busy machine slows the sign-ins, not the other tabs'
+    events: the event loop's thread, the database and the other workers go first."""
+    tid = threading.get_native_id()
     with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICENESS)
+        os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        return
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, tid, HASH_NICENESS)
 
 
 _pool = ThreadPoolExecutor(max_workers=POOL_THREADS, thread_name_prefix="commons-passwords",
