@@ -5,6 +5,8 @@ import hashlib
 import reflex as rx
 from reflex.vars.base import Var, VarData
 
+from app.components import plain
+
 
 def empty_state(icon: str, title: str, text: str) -> rx.Component:
     return rx.center(
@@ -50,9 +52,11 @@ def address(text, after: str = _AFTER_AT_AND_DOTS, as_heading: bool = False,
     URL, with `after=AFTER_URL_SEPARATORS`; a heading with `as_heading`). The <wbr>
     elements add nothing to its text: copying it or finding it reads the address."""
     classes = " ".join(filter(None, ["commons-address", props.pop("class_name", "")]))
-    return (rx.heading if as_heading else rx.text)(
-        rx.foreach(address_parts(text, after), lambda part: rx.fragment(part, rx.el.wbr())),
-        class_name=classes, **props)
+    parts = rx.foreach(address_parts(text, after), lambda part: rx.fragment(part, rx.el.wbr()))
+    if as_heading:
+        return rx.heading(parts, class_name=classes, **props)
+    # the Radix look without its component: addresses are drawn once per row of a list
+    return plain.text(parts, class_name=classes, color=props.pop("color_scheme", ""), **props)
 
 
 # Enter or Space on a focused row does what a click on it does; Escape on the selected row
@@ -187,14 +191,17 @@ def data_table(headers: list, rows, cells, sticky_last: bool = False, on_select=
 
     def row(r):
         contents = cells(r)
-        cells_ = [rx.table.cell(c, class_name=pinned if i == len(contents) - 1 else "",
-                                custom_attrs={"data-label": labels[i]} if labels[i] else {})
+        # <tr> and <td> with Radix's table classes (what Table.Row and Table.Cell draw,
+        # without their work per render: app/components/plain.py)
+        cells_ = [rx.el.td(c, class_name="rt-TableCell" + (
+                               f" {pinned}" if pinned and i == len(contents) - 1 else ""),
+                           custom_attrs={"data-label": labels[i]} if labels[i] else {})
                   for i, c in enumerate(contents)]
         if on_select is None:
-            return rx.table.row(*cells_)
+            return rx.el.tr(*cells_, class_name="rt-TableRow")
         marks = {"data-row": selected[0](r)} if selected else {}
-        return rx.table.row(
-            *cells_, on_click=on_select(r), tab_index=0, class_name="commons-row",
+        return rx.el.tr(
+            *cells_, on_click=on_select(r), tab_index=0, class_name="rt-TableRow commons-row",
             custom_attrs={"onKeyDown": _ROW_KEYS, **marks})
 
     # the body's id follows from the selection's var, so each build names it alike

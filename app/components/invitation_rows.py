@@ -4,6 +4,7 @@ Overview): the same buttons, the same questions, the page's own handlers."""
 
 import reflex as rx
 
+from app.components import plain
 from app.components.common import focus_back_to
 from app.components.respond import decline_dialog
 
@@ -16,24 +17,25 @@ def row_actions(r, page, asker, wrap: str = "nowrap", details=None) -> rx.Compon
     iid = r["id"].to(int)
 
     def ask(label, action: str, **props) -> rx.Component:
-        return rx.button(label, size="1", disabled=page.busy, on_click=asker.ask(action, iid),
-                         id=f"{action}-" + iid.to(str), **props)
+        return plain.button(label, disabled=page.busy, on_click=asker.ask(action, iid),
+                            id=f"{action}-" + iid.to(str), **props)
 
-    return rx.flex(
-        rx.cond(r["can_accept"].to(bool),
-                rx.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"), size="1",
-                          disabled=page.busy, on_click=page.accept(iid))),
-        rx.cond(r["can_decline"].to(bool),
-                ask("Decline", "decline", variant="soft", color_scheme="gray")),
-        rx.cond(r["can_confirm"].to(bool), ask("Confirm Tenant", "confirm")),
-        rx.cond(r["can_resend"].to(bool),
-                rx.button("Resend", size="1", variant="soft", on_click=page.resend(iid),
-                          disabled=page.busy)),
-        rx.cond(r["can_revoke"].to(bool),
+    # plain elements with Radix's classes: these are drawn for every row (app/components/plain.py)
+    return plain.flex(
+        plain.when(r["can_accept"].to(bool),
+                plain.button(rx.cond(r["kind_key"] == "tenant", "Join", "Accept"),
+                             disabled=page.busy, on_click=page.accept(iid))),
+        plain.when(r["can_decline"].to(bool),
+                ask("Decline", "decline", variant="soft", color="gray")),
+        plain.when(r["can_confirm"].to(bool), ask("Confirm Tenant", "confirm")),
+        plain.when(r["can_resend"].to(bool),
+                plain.button("Resend", variant="soft", on_click=page.resend(iid),
+                             disabled=page.busy)),
+        plain.when(r["can_revoke"].to(bool),
                 ask(rx.cond(r["kind_key"] == "parent_user", "Delete", "Revoke"), "revoke",
-                    variant="soft", color_scheme="red")),
-        rx.button("Details", size="1", variant="ghost", on_click=details(iid),
-                  aria_label="Details of the invitation to " + r["recipient"].to(str))
+                    variant="soft", color="red")),
+        plain.button("Details", variant="ghost", on_click=details(iid),
+                     aria_label="Details of the invitation to " + r["recipient"].to(str))
         if details else rx.fragment(),
         # nowrap in the table: a button's words would otherwise count as able to wrap when
         # the column is sized, and the row of buttons would overflow it

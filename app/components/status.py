@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from app.components import plain
 from app.domain.invitation_status import (
     ACCEPTED,
     CONFIRMED,
@@ -37,9 +38,9 @@ def status_color(status) -> rx.Var:
 def status_badge(kind, status) -> rx.Component:
     """The status in its kind's words, coloured by the status key. High contrast: the
     words read at 4.5:1 on every colour, in light and dark."""
-    return rx.badge(status_label(kind, status), color_scheme=status_color(status),
-                    variant="soft", high_contrast=True, class_name="commons-nowrap",
-                    custom_attrs={"data-status": status.to(str)})
+    return plain.badge(status_label(kind, status), color=status_color(status),
+                       high_contrast=True, class_name="commons-nowrap",
+                       custom_attrs={"data-status": status.to(str)})
 
 
 def status_options(kind: str, keys=STATUSES) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from app.components import plain
 from app.components.common import (
     PANE_KEYS,
     address,
@@ -69,10 +70,10 @@ def _actions(r, wrap: str = "nowrap") -> rx.Component:
 
 
 def _delivery(r) -> rx.Component:
-    return rx.cond(r["delivery"] == "failed",
-                   rx.tooltip(rx.badge("failed", color_scheme="red", high_contrast=True),
-                              content=r["delivery_error"].to(str)),
-                   rx.el.span(r["delivery"], class_name="rt-Text rt-r-size-1"))
+    return plain.when(r["delivery"] == "failed",
+                      rx.tooltip(rx.badge("failed", color_scheme="red", high_contrast=True),
+                                 content=r["delivery_error"].to(str)),
+                      rx.el.span(r["delivery"], class_name="rt-Text rt-r-size-1"))
 
 
 def _details_body(heading: rx.Component, close: rx.Component) -> rx.Component:
@@ -118,9 +119,8 @@ def _table() -> rx.Component:
 
 def _inviter(r) -> rx.Component:
     """Who sent it; a received invitation also names the organization it came from."""
-    return rx.cond(r["received"].to(bool),
-                   rx.el.span(r["invited_by"].to(str), " (", r["from_org"].to(str), ")"),
-                   rx.el.span(r["invited_by"].to(str)))
+    return rx.el.span(r["invited_by"].to(str) + rx.cond(
+        r["received"].to(bool), " (" + r["from_org"].to(str) + ")", ""))
 
 
 def _day(stamp) -> rx.Component:
