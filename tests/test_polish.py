@@ -35,7 +35,8 @@ def test_a_badge_is_coloured_by_the_key_not_the_words():
     assert st.label("community_user", st.ACCEPTED) == st.label("community_user", st.CONFIRMED)
     props = " ".join(status_badge("community_user", InvitationDetails.details["status"])
                      .render()["props"])
-    assert "color:" in props and '"data-status"' in props and "highContrast:true" in props
+    assert '"data-accent-color"' in props and '"data-status"' in props
+    assert "rt-Badge" in props and "rt-high-contrast" in props
     expression = str(status_color(InvitationDetails.details["status"]))
     for key, colour in COLORS.items():
         assert f'["{key}"] : "{colour}"' in expression
