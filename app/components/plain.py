@@ -11,8 +11,6 @@ else the Radix component reads better.
 import reflex as rx
 from reflex.vars.base import Var
 
-SIZES = ("1", "2", "3")
-
 
 def _classes(*names) -> str | Var:
     """Class names joined with spaces; a var among them makes the result a var."""
