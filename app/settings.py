@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
+SESSION_COOKIE = "commons_session"  # over https with the __Host- prefix (session_cookie)
 
 
 class ConfigError(Exception):
@@ -74,7 +75,7 @@ class Settings:
     def session_cookie(self) -> str:
         """The session cookie's name; on https the `__Host-` prefix binds it to this exact
         host, path / and a secure connection."""
-        return ("__Host-" if self.secure else "") + "commons_session"
+        return ("__Host-" if self.secure else "") + SESSION_COOKIE
 
     @property
     def loopback_base_url(self) -> bool:

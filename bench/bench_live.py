@@ -35,6 +35,7 @@ from app.services.invitation_lifecycle import Mailer  # noqa: E402
 from app.services.orgs import create_organization, create_user, make_tenant_admin  # noqa: E402
 from app.services.passwords import hash_password  # noqa: E402
 from app.services.tenant_invitations import invite_tenant  # noqa: E402
+from app.settings import SESSION_COOKIE  # noqa: E402
 from bench.browser import (  # noqa: E402
     chromium,
     clicked_at,
@@ -126,7 +127,7 @@ def live_updates(browser, base: str, smtp: TestSMTPServer, tokens: list[str]) ->
         recipient = address(i)
         link = link_for(smtp, recipient)
         invitees.clear_cookies()
-        invitees.add_cookies([{"name": "commons_session", "value": token, "url": base}])
+        invitees.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
         invitee = invitees.new_page()
         invitee.goto(link)
         join = invitee.get_by_role("button", name="Join")

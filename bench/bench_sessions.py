@@ -69,6 +69,7 @@ from app.services.communities import create_community  # noqa: E402
 from app.services.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from app.services.orgs import create_organization, create_user  # noqa: E402
 from app.services.passwords import hash_password  # noqa: E402
+from app.settings import SESSION_COOKIE  # noqa: E402
 from bench.reflex_client import ReflexError, ReflexTab, sign_in  # noqa: E402
 from bench.report import Row, percentile, write_rows  # noqa: E402
 from tests.app_process import free_port, start_app, stop_app  # noqa: E402
@@ -124,12 +125,11 @@ def signed_in_already(db: Session, users: int, per_org: int) -> dict[str, str]:
     does): a ramp to 400 sessions would otherwise spend minutes hashing 400 passwords, on
     CPU the acting sessions leave idle (app/services/passwords.py)."""
     now, cookies = utcnow(), {}
-    for i in range(users):
-        alias, username = account(i, per_org)
-        user = db.exec(select(User).where(User.username == username)).one()
+    names = [account(i, per_org)[1] for i in range(users)]
+    for user in db.exec(select(User).where(User.username.in_(names))).all():
         token = open_session(db, secret_key=SECRET, user_id=user.id,
                              organization_id=user.home_organization_id, now=now, hours=12)
-        cookies[username] = f"commons_session={token}"
+        cookies[user.username] = f"{SESSION_COOKIE}={token}"
     return cookies
 
 

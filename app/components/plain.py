@@ -12,15 +12,9 @@ import reflex as rx
 from reflex.vars.base import Var
 
 
-def _classes(*names) -> str | Var:
-    """Class names joined with spaces; a var among them makes the result a var."""
-    names = [n for n in names if n is not None and (isinstance(n, Var) or n)]
-    if not any(isinstance(n, Var) for n in names):
-        return " ".join(names)
-    joined = Var.create(names[0]).to(str)
-    for n in names[1:]:
-        joined = joined + " " + (n if isinstance(n, Var) else Var.create(n)).to(str)
-    return joined
+def _classes(*names: str) -> str:
+    """Class names joined with spaces (the empty ones left out)."""
+    return " ".join(n for n in names if n)
 
 
 def badge(*children, color, variant: str = "soft", size: str = "1",

@@ -71,17 +71,19 @@ async def close_tabs(sio, namespace: str, settle: float = SETTLE) -> int:
     `settle` seconds later (its connect was refused while Redis was away): it may have
     reconnected a moment ago (another worker closed it first), to the Redis that is back,
     with its connect waiting to run, which a close now would make fail."""
-    connecting = [eio_sid for eio_sid in list(sio.eio.sockets)
-                  if sio.manager.sid_from_eio_sid(eio_sid, namespace) is None]
-    closed = await _close(sio, [s for s in list(sio.eio.sockets) if s not in connecting])
-    if connecting:
+    def connecting(eio_sids) -> set[str]:
+        return {s for s in eio_sids if sio.manager.sid_from_eio_sid(s, namespace) is None}
+
+    everyone = set(sio.eio.sockets)
+    waiting = connecting(everyone)
+    closed = await _close(sio, everyone - waiting)
+    if waiting:
         await asyncio.sleep(settle)
-        closed += await _close(sio, [s for s in connecting
-                                     if sio.manager.sid_from_eio_sid(s, namespace) is None])
+        closed += await _close(sio, connecting(waiting))
     return closed
 
 
-async def _close(sio, eio_sids: list[str]) -> int:
+async def _close(sio, eio_sids: set[str]) -> int:
     closed = 0
     for eio_sid in eio_sids:
         sock = sio.eio.sockets.get(eio_sid)
