@@ -3,10 +3,11 @@ backup FILE|restore FILE|password-sign-in on|off TENANT`.
 
 `prepare` checks the configuration and the services (app/deployment.py), applies migrations
 and seeds the demo data into an empty database; `run` does that, then hands the process over
-to `reflex run` in production mode on one port. `adopt-secret-key` makes the database accept
-a new COMMONS_SECRET_KEY after a deliberate change; `downgrade 0010` takes the database
-back to that migration (the next `prepare` or `run` upgrades it again); `backup` and
-`restore` move every row through a file (app/backup.py), between engines too.
+to `reflex run` in production mode on one port (through app/reflex_runner.py, which builds the
+frontend only when what it is built from changed). `adopt-secret-key` makes the database
+accept a new COMMONS_SECRET_KEY after a deliberate change; `downgrade 0010` takes the database
+back to that migration (the next `prepare` or `run` upgrades it again); `backup` and `restore`
+move every row through a file (app/backup.py), between engines too.
 `password-sign-in on|off TENANT` lets (or stops) the people of an organization with an
 identity provider sign in with passwords: the operator's way back in when the provider
 fails. Configuration mistakes end with one line, not a traceback.
@@ -214,8 +215,8 @@ def main(argv: list[str]) -> int:
         print(f"commons: serving on {settings.base_url}")
         sys.stdout.flush()
         sys.stderr.flush()
-        os.execve(sys.executable, [sys.executable, "-m", "reflex", "run", "--env", "prod",
-                                   "--single-port", "--loglevel",
+        os.execve(sys.executable, [sys.executable, "-m", "app.reflex_runner", "run", "--env",
+                                   "prod", "--single-port", "--loglevel",
                                    os.environ.get("COMMONS_LOGLEVEL", "info")], reflex_env())
     return 0
 

@@ -39,7 +39,7 @@ from app.services.demo import seed_demo  # noqa: E402
 from bench.bench_live import bare_events  # noqa: E402
 from bench.browser import chromium, signed_in_context, signed_in_page, time_click  # noqa: E402
 from bench.report import Row, p50_p95, write_rows  # noqa: E402
-from tests.app_process import free_port, start_app, stop_app  # noqa: E402
+from tests.app_process import app_port, start_app, stop_app  # noqa: E402
 
 STATUSES = ["pending"] * 6 + ["accepted", "confirmed", "declined", "revoked"]
 
@@ -147,7 +147,7 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="commons-bench-actions-"))
     url = f"sqlite:///{data / 'actions.db'}"
     seed(url, args.invitations)
-    port = free_port()
+    port = app_port()
     base = f"http://localhost:{port}"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
            "COMMONS_DATABASE_URL": url, "COMMONS_BASE_URL": base, "COMMONS_SECRET_KEY": SECRET,

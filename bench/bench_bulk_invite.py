@@ -151,16 +151,17 @@ def browser_rounds(n: int, rounds: int, crowded: bool,
     round's are revoked between rounds, and the page reloaded); with `crowded`, one more
     round while the last round's `n` are still pending (the Users tab lists them)."""
     from bench.browser import chromium, signed_in_page
-    from tests.app_process import free_port, start_app, stop_app
+    from tests.app_process import app_port, start_app, stop_app
 
-    port = free_port()
+    port = app_port()
     base = f"http://localhost:{port}"
     data = Path(tempfile.mkdtemp(prefix="commons-bench-bulk-"))
     url = f"sqlite:///{data / 'commons.db'}"
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
            "COMMONS_DATABASE_URL": url, "COMMONS_BASE_URL": base,
            "COMMONS_SECRET_KEY": SECRET, "COMMONS_DEMO": "1", "COMMONS_DEV_MAILBOX": "0",
-           "GRANIAN_WORKERS": "1"}
+           # the bench-ping page as in the other parts' apps: the same build serves them all
+           "GRANIAN_WORKERS": "1", "COMMONS_BENCH_PING": "1"}
     for name in ("REDIS_URL", "COMMONS_SMTP_URL"):
         env.pop(name, None)
     proc = start_app(env, data / "app.log", base)

@@ -47,7 +47,7 @@ from bench.browser import (  # noqa: E402
 )
 from bench.report import Row, p50_p95, write_rows  # noqa: E402
 from bench.worlds import fresh_database  # noqa: E402
-from tests.app_process import free_port, start_app, stop_app  # noqa: E402
+from tests.app_process import app_port, start_app, stop_app  # noqa: E402
 from tests.smtp_server import TestSMTPServer  # noqa: E402
 
 REDIS = os.environ.get("COMMONS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -150,7 +150,7 @@ def live_updates(browser, base: str, smtp: TestSMTPServer, tokens: list[str]) ->
 
 def run_mode(name: str, env_extra: dict, database_url: str, handshakes: int, rounds: int,
              target: tuple[str, float]) -> list[Row]:
-    port = free_port()
+    port = app_port()
     base = f"http://localhost:{port}"
     data = Path(tempfile.mkdtemp(prefix="commons-bench-live-"))
     tokens = seed(database_url, base, handshakes + WARM_UP)

@@ -72,7 +72,7 @@ from app.services.passwords import hash_password  # noqa: E402
 from app.settings import SESSION_COOKIE  # noqa: E402
 from bench.reflex_client import ReflexError, ReflexTab, sign_in  # noqa: E402
 from bench.report import Row, percentile, write_rows  # noqa: E402
-from tests.app_process import free_port, start_app, stop_app  # noqa: E402
+from tests.app_process import app_port, start_app, stop_app  # noqa: E402
 from tests.smtp_server import TestSMTPServer  # noqa: E402
 
 REDIS = os.environ.get("COMMONS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
@@ -411,7 +411,7 @@ class App:
     """The app on a free port with `env_extra`, its log, and its ERROR lines."""
 
     def __init__(self, database_url: str, env_extra: dict, profile: Path | None = None):
-        self.port = free_port()
+        self.port = app_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.origin = f"http://localhost:{self.port}"
         self.data = Path(tempfile.mkdtemp(prefix="commons-bench-sessions-"))

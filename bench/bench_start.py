@@ -5,6 +5,8 @@ the production build alone.
   fresh data directory, timed from the process start until GET / answers 200 with the
   page's HTML. The log's milestones split it: configuration, migrations and demo data
   ("serving on"), Reflex compiling the app, the frontend build, the backend up.
+- restart: `make run` again on the same port and data, nothing changed: the frontend's last
+  build is served again (app/reflex_runner.py).
 - build alone: `reflex export --frontend-only --no-zip --env prod` in the environment the
   app runs Reflex with (`app.cli.reflex_env()`): compile the pages and build the frontend.
 
@@ -29,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.reflex_runner import STAMP  # noqa: E402
 from bench.report import Row, write_rows  # noqa: E402
 from tests.app_process import free_port  # noqa: E402
 
@@ -37,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MILESTONES = [("configuration, migrations, demo data", "commons: serving on"),
               ("compile the app", "Compiling:"),
               ("frontend build", "Creating Production Build"),
+              ("frontend build", "the frontend is unchanged"),  # a restart: none
               ("backend up", "App running at")]
 
 
@@ -56,11 +60,10 @@ def _page_served(base: str) -> bool:
         return False
 
 
-def cold_start(timeout: float = 600) -> tuple[float, dict[str, float]]:
-    """Seconds from `make run` to the first page, and when each milestone was passed."""
-    port = free_port()
+def cold_start(port: int, data: Path, timeout: float = 600) -> tuple[float, dict[str, float]]:
+    """Seconds from `make run` to the first page, and when each milestone was passed; on
+    `port`, with the data directory `data` (an empty one: a first start)."""
     base = f"http://localhost:{port}"
-    data = Path(tempfile.mkdtemp(prefix="commons-bench-start-"))
     env = {**os.environ, "COMMONS_PORT": str(port), "COMMONS_DATA_DIR": str(data),
            "COMMONS_BASE_URL": base, "COMMONS_DEV_SMTP_PORT": str(free_port()),
            "COMMONS_DATABASE_URL": f"sqlite:///{data / 'commons.db'}"}
@@ -72,7 +75,7 @@ def cold_start(timeout: float = 600) -> tuple[float, dict[str, float]]:
     proc = subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
-    with (data / "app.log").open("w") as log:
+    with (data / "app.log").open("a") as log:
         reader = threading.Thread(target=_lines, args=(proc.stdout, seen, start, log),
                                   daemon=True)
         reader.start()
@@ -123,21 +126,26 @@ def main() -> None:
     parser.add_argument("--rounds", type=int)
     args = parser.parse_args()
     rounds = args.rounds or (1 if args.short else 2)
-    starts, builds = [], []
+    starts, restarts, builds = [], [], []
     for r in range(rounds):
-        took, marks = cold_start()
-        starts.append(took)
-        steps, last = [], 0.0
-        for phase, at in marks.items():
-            steps.append(f"{phase} {at - last:.1f} s")
-            last = at
-        print(f"cold start {r + 1}: {took:.1f} s ({'; '.join(steps)}; first page "
-              f"{took - last:.1f} s later)", flush=True)
+        port, data = free_port(), Path(tempfile.mkdtemp(prefix="commons-bench-start-"))
+        (ROOT / ".web" / STAMP).unlink(missing_ok=True)  # cold: no build to serve again
+        for kind, times in (("cold start", starts), ("restart", restarts)):
+            took, marks = cold_start(port, data)
+            times.append(took)
+            steps, last = [], 0.0
+            for phase, at in marks.items():
+                steps.append(f"{phase} {at - last:.1f} s")
+                last = at
+            print(f"{kind} {r + 1}: {took:.1f} s ({'; '.join(steps)}; first page "
+                  f"{took - last:.1f} s later)", flush=True)
         builds.append(build_alone())
         print(f"build alone {r + 1}: {builds[-1]:.1f} s", flush=True)
     write_rows(args.json, [
         Row(f"8 cold start: `make run` to the first page (p50 of {rounds})",
             f"{statistics.median(starts):.1f} s"),
+        Row(f"8 restart: `make run` again, nothing changed, the build served again (p50 of "
+            f"{rounds})", f"{statistics.median(restarts):.1f} s"),
         Row(f"8 production build alone: reflex export --frontend-only (p50 of {rounds})",
             f"{statistics.median(builds):.1f} s"),
     ])

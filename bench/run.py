@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import Row, machine, read_rows, render  # noqa: E402
+from tests.app_process import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/bench"
@@ -36,6 +37,9 @@ PARTS = [
 ]
 # Not in the short run CI makes after the tests: `make soak` runs the load smoke in full.
 NOT_SHORT = {"load"}
+# Every app the parts start listens here: built for this port once, its frontend is served
+# again at the next start (app/reflex_runner.py).
+PORT = free_port()
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -63,6 +67,7 @@ def postgres_url() -> str | None:
 
 def run_part(script: str, short: bool, out: Path, pg: str | None) -> tuple[float, int]:
     env = dict(os.environ)
+    env.setdefault("COMMONS_BENCH_PORT", str(PORT))
     env.pop("COMMONS_TEST_DATABASE_URL", None)
     if pg:
         env["COMMONS_TEST_DATABASE_URL"] = pg

@@ -23,6 +23,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def app_port() -> int:
+    """The port for an app a benchmark starts: the one `make bench` chose for its whole run
+    (`COMMONS_BENCH_PORT`; the frontend is built for its port, so once for the run:
+    app/reflex_runner.py), else a free one."""
+    return int(os.environ.get("COMMONS_BENCH_PORT") or 0) or free_port()
+
+
 def start_app(env: dict, log: Path, url: str, timeout: float = 300) -> subprocess.Popen:
     """`python -m app.cli run` with `env`, its output in `log`, once it answers at `url`."""
     with log.open("w") as out:
