@@ -128,11 +128,11 @@ def live_updates(browser, base: str, smtp: TestSMTPServer, tokens: list[str]) ->
         link = link_for(smtp, recipient)
         invitees.clear_cookies()
         invitees.add_cookies([{"name": SESSION_COOKIE, "value": token, "url": base}])
+        search.fill(recipient)  # Alice's tab filters while the invitee's page loads
         invitee = invitees.new_page()
         invitee.goto(link)
         join = invitee.get_by_role("button", name="Join")
         expect(join).to_be_enabled()
-        search.fill(recipient)
         row = alice.get_by_role("row", name=recipient)
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Invitation Pending")

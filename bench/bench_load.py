@@ -69,6 +69,7 @@ EXPECTED = re.compile("|".join([
     r"Only an? .* can be", r"not valid", r"has been (revoked|used|replaced)",
     r"already (accepted|declined|confirmed|answered)", r"is not pending", r"was revoked",
     r"no longer", r"already",
+    r"changed a moment ago",  # a Join or Accept as the inviter revoked or resent it
 ]), re.IGNORECASE)
 MAILED = ("invitation.send", "invitation.reinvite", "invitation.resend")
 # An action replays an event into the status it leads to: action -> (from, to).
