@@ -1,8 +1,8 @@
 """`python -m app.reflex_runner ARGS` runs `reflex ARGS`, serving the last production build of
 the frontend again when nothing it was built from has changed.
 
-`reflex run --env prod` compiles the pages (about 2 s) and then builds the frontend with
-Vite (most of a start's time). The build reads only the web folder Reflex compiles into
+`reflex run --env prod` compiles the pages (about 4 s here) and then builds the frontend
+with Vite (as long again, or longer). The build reads only the web folder Reflex compiles into
 (`.web/`: the pages, `env.json` with the port the pages connect to, `package.json` and the
 lock file of the packages); so after compiling, a fingerprint of those files (and of the
 variables that steer Vite) is compared with the one the last build left beside its output,
