@@ -40,8 +40,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 SECRET = "bench-secret-key-0123456789abcdef"
-os.environ["COMMONS_SECRET_KEY"] = SECRET
-os.environ.setdefault("COMMONS_DATA_DIR", tempfile.mkdtemp(prefix="commons-load-"))
 
 import aiohttp  # noqa: E402
 from sqlalchemy import func  # noqa: E402
@@ -104,7 +102,10 @@ class World:
 
 def seed(url: str) -> World:
     """An empty database (a PostgreSQL one is wiped) with the organizations, people and
-    communities of the smoke."""
+    communities of the smoke. This process takes the secret key the smoke's app runs with
+    (set here, not on import: importing this module changes nothing)."""
+    os.environ["COMMONS_SECRET_KEY"] = SECRET
+    os.environ.setdefault("COMMONS_DATA_DIR", tempfile.mkdtemp(prefix="commons-load-"))
     engine = fresh_database(url)
     now, password = utcnow(), hash_password(DEMO_PASSWORD)
     admins, invitees = [], []

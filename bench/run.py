@@ -37,9 +37,6 @@ PARTS = [
 ]
 # Not in the short run CI makes after the tests: `make soak` runs the load smoke in full.
 NOT_SHORT = {"load"}
-# Every app the parts start listens here: built for this port once, its frontend is served
-# again at the next start (app/reflex_runner.py).
-PORT = free_port()
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
@@ -65,9 +62,10 @@ def postgres_url() -> str | None:
     return url
 
 
-def run_part(script: str, short: bool, out: Path, pg: str | None) -> tuple[float, int]:
+def run_part(script: str, short: bool, out: Path, pg: str | None,
+             port: int) -> tuple[float, int]:
     env = dict(os.environ)
-    env.setdefault("COMMONS_BENCH_PORT", str(PORT))
+    env.setdefault("COMMONS_BENCH_PORT", str(port))
     env.pop("COMMONS_TEST_DATABASE_URL", None)
     if pg:
         env["COMMONS_TEST_DATABASE_URL"] = pg
@@ -98,12 +96,15 @@ def main() -> int:
     wanted = {w for w in args.only.split(",") if w}
     out = Path(tempfile.mkdtemp(prefix="commons-bench-")) / "rows.json"
     started, failed, pg = time.monotonic(), [], postgres_url()
+    # every app the parts start listens on this port: built for it once, the frontend is
+    # served again at the next start (app/reflex_runner.py)
+    port = free_port()
     for name, script in PARTS:
         if (wanted and name not in wanted) or (args.short and name in NOT_SHORT
                                                and name not in wanted):
             continue
         print(f"--- {name} ({script})", flush=True)
-        took, code = run_part(script, args.short, out, pg)
+        took, code = run_part(script, args.short, out, pg, port)
         print(f"--- {name}: {took:.0f} s", flush=True)
         if code:
             failed.append(name)

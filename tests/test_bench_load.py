@@ -1,17 +1,22 @@
 """The load smoke (bench/bench_load.py, soak row 15) tells apart what a person is told when
 someone else acted first from an error of the app."""
 
+import importlib
 import os
 
 import pytest
 
-_environ = dict(os.environ)
-from bench.bench_load import Tally  # noqa: E402
+import bench.bench_load
+from bench.bench_load import Tally
 
-# bench_load sets the benchmark's secret key as it is imported (the smoke's app and its
-# seeding share it); the tests after this one keep theirs.
-os.environ.clear()
-os.environ.update(_environ)
+
+def test_importing_the_smoke_leaves_the_environment_as_it_was(monkeypatch):
+    """The tests after this one keep their secret key (the smoke sets its own as it seeds)."""
+    monkeypatch.setenv("COMMONS_SECRET_KEY", "the-tests-own-key-0123456789abcdef")
+    monkeypatch.delenv("COMMONS_DATA_DIR", raising=False)
+    before = dict(os.environ)
+    importlib.reload(bench.bench_load)
+    assert dict(os.environ) == before
 
 
 @pytest.mark.parametrize("message", [
